@@ -1,0 +1,36 @@
+import type { Database } from "../../db/client";
+import { insertApiKey, listApiKeys, revokeApiKey } from "../../db/queries/accounts";
+import type { ApiKeyScope } from "../../db/schema/studio";
+import { randomToken, sha256Hex } from "../../platform/crypto";
+import { notFound } from "../../platform/errors";
+
+/** Every API key starts with this, which is how a Bearer token is told apart from a JWT. */
+export const API_KEY_PREFIX = "sds_";
+
+export async function createApiKey(
+  db: Database,
+  userId: number,
+  input: { name: string; scopes: ApiKeyScope[]; expiresInDays?: number | undefined },
+  now: number,
+) {
+  const key = `${API_KEY_PREFIX}${randomToken(32)}`;
+  const row = await insertApiKey(db, {
+    id: `key_${randomToken(12)}`,
+    userId,
+    name: input.name,
+    prefix: key.slice(0, 12),
+    keyHash: await sha256Hex(key),
+    scopes: [...new Set(input.scopes)],
+    now,
+    expiresAt: input.expiresInDays ? now + input.expiresInDays * 86_400_000 : null,
+  });
+  return { row, key };
+}
+
+export async function listKeys(db: Database, userId: number) {
+  return listApiKeys(db, userId);
+}
+
+export async function revokeKey(db: Database, userId: number, keyId: string, now: number) {
+  if (!(await revokeApiKey(db, userId, keyId, now))) throw notFound("API key");
+}

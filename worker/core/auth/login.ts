@@ -1,0 +1,42 @@
+import type { RateLimiterClient } from "../../../durable-objects/rate-limiter/client";
+import { unauthorized } from "../../platform/errors";
+import { policies, rateLimitError } from "../rate-limits";
+import { type AccountDeps, checkCredentials, normaliseEmail, startSession, type TokenPair } from "./accounts";
+
+/**
+ * Login with the brute-force guards of DESIGN §3: attempts per client IP, and failures per email.
+ * Both fail closed: if the counters are unreachable, logins wait rather than go unguarded. An
+ * unknown email and a wrong password give the same answer in the same time.
+ */
+export async function login(
+  deps: AccountDeps & { defer: (p: Promise<unknown>) => void },
+  limiter: RateLimiterClient,
+  ip: string,
+  emailInput: string,
+  password: string,
+): Promise<TokenPair> {
+  const email = normaliseEmail(emailInput);
+  const p = policies(deps.config);
+  const ipPolicy = p.loginIp(ip);
+  const ipResult = await limiter.hit(ipPolicy.name, ipPolicy, "closed");
+  if (!ipResult.allowed)
+    throw rateLimitError(ipResult, ipPolicy, "Too many login attempts from this address");
+
+  const emailPolicy = p.loginEmail(email);
+  const emailResult = await limiter.peek(emailPolicy.name, emailPolicy, "closed");
+  if (!emailResult.allowed) {
+    throw rateLimitError(
+      emailResult,
+      emailPolicy,
+      "Too many failed login attempts for this account; try again later",
+    );
+  }
+
+  const user = await checkCredentials(deps, email, password);
+  if (!user) {
+    await limiter.record(emailPolicy.name, emailPolicy);
+    throw unauthorized("Incorrect email or password");
+  }
+  deps.defer(limiter.clear(emailPolicy.name));
+  return startSession(deps, user.id);
+}

@@ -1,0 +1,63 @@
+import type { Principal } from "../../app-env";
+import type { Database } from "../../db/client";
+import { findApiKeyPrincipal, findSessionPrincipal, touchApiKey } from "../../db/queries/accounts";
+import { API_KEY_SCOPES, type ApiKeyScope } from "../../db/schema/studio";
+import type { AppConfig } from "../../platform/config";
+import { sha256Hex } from "../../platform/crypto";
+import { forbidden, unauthorized } from "../../platform/errors";
+import { API_KEY_PREFIX } from "./api-keys";
+import { type TokenSecrets, verifyAccessToken } from "./tokens";
+
+/** last_used_at of an API key is refreshed at most this often, to keep reads free of writes. */
+const API_KEY_TOUCH_INTERVAL_MS = 60_000;
+
+export function bearerToken(header: string | undefined): string {
+  if (!header) throw unauthorized();
+  const match = /^Bearer[ ]+([^\s]+)\s*$/i.exec(header);
+  if (!match?.[1]) throw unauthorized("Authorization header must be 'Bearer <token>'");
+  return match[1];
+}
+
+export interface AuthDeps {
+  db: Database;
+  config: AppConfig;
+  secrets: TokenSecrets;
+  now: number;
+  /** Runs after the response (ctx.waitUntil); bookkeeping that must not slow the request. */
+  defer: (work: Promise<unknown>) => void;
+}
+
+/** Resolves a Bearer token (API key or access JWT) to the calling principal, or throws 401. */
+export async function authenticate(deps: AuthDeps, token: string): Promise<Principal> {
+  if (token.startsWith(API_KEY_PREFIX)) {
+    const row = await findApiKeyPrincipal(deps.db, await sha256Hex(token), deps.now);
+    if (!row) throw unauthorized("Invalid or revoked API key");
+    if (!row.lastUsedAt || deps.now - row.lastUsedAt > API_KEY_TOUCH_INTERVAL_MS) {
+      deps.defer(touchApiKey(deps.db, row.keyId, deps.now));
+    }
+    return {
+      userId: row.userId,
+      tier: row.tier,
+      via: "api_key",
+      scopes: row.scopes.filter((s): s is ApiKeyScope => (API_KEY_SCOPES as readonly string[]).includes(s)),
+      apiKeyId: row.keyId,
+    };
+  }
+  const claims = await verifyAccessToken(deps.secrets, deps.config, token, deps.now);
+  const row = await findSessionPrincipal(deps.db, claims.userId, claims.sessionId);
+  if (!row) throw unauthorized("Session has ended; log in again");
+  return {
+    userId: row.userId,
+    tier: row.tier,
+    via: "jwt",
+    scopes: API_KEY_SCOPES,
+    sessionId: claims.sessionId,
+  };
+}
+
+/** 403 unless the principal holds one of `scopes`. */
+export function requireScope(principal: Principal, ...scopes: ApiKeyScope[]): void {
+  if (!scopes.some((s) => principal.scopes.includes(s))) {
+    throw forbidden(`This credential lacks the required scope: ${scopes.join(" or ")}`);
+  }
+}

@@ -1,0 +1,3 @@
+export * from "./automation";
+export * from "./billing";
+export * from "./studio";

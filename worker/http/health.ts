@@ -1,0 +1,46 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { sql } from "drizzle-orm";
+import { dbOf } from "../platform/context";
+import { createRouter } from "../platform/create-router";
+import { iso } from "../platform/time";
+
+const HealthSchema = z
+  .object({
+    status: z.enum(["ok", "degraded"]),
+    version: z.string(),
+    time: z.string(),
+    checks: z.object({ d1: z.enum(["ok", "error"]) }),
+  })
+  .openapi("Health");
+
+export const VERSION = "0.1.0";
+
+const health = createRoute({
+  method: "get",
+  path: "/health",
+  tags: ["Health"],
+  summary: "Liveness and D1 reachability (not rate limited)",
+  responses: {
+    200: { description: "Healthy", content: { "application/json": { schema: HealthSchema } } },
+    503: {
+      description: "A dependency is failing",
+      content: { "application/json": { schema: HealthSchema } },
+    },
+  },
+});
+
+export const healthRouter = createRouter().openapi(health, async (c) => {
+  let d1: "ok" | "error" = "ok";
+  try {
+    await dbOf(c.env).run(sql`SELECT 1`);
+  } catch {
+    d1 = "error";
+  }
+  const body = {
+    status: d1 === "ok" ? ("ok" as const) : ("degraded" as const),
+    version: VERSION,
+    time: iso(Date.now()),
+    checks: { d1 },
+  };
+  return d1 === "ok" ? c.json(body, 200) : c.json(body, 503);
+});

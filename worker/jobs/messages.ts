@@ -1,0 +1,15 @@
+import { z } from "zod";
+
+/**
+ * Queue messages carry ids only (the queue caps messages at 128 KB, and the outbox row is the
+ * truth): the consumer loads the row and does what it says.
+ */
+export const JobMessageSchema = z
+  .object({ kind: z.literal("outbox"), id: z.number().int().positive() })
+  .strict();
+export type JobMessage = z.infer<typeof JobMessageSchema>;
+
+/** Exponential backoff for redelivery: 5 s, 10 s, 20 s ... capped at 10 minutes. */
+export function retryDelaySeconds(attempts: number): number {
+  return Math.min(600, 5 * 2 ** Math.max(0, attempts - 1));
+}

@@ -1,0 +1,67 @@
+import type { Tier } from "../core/billing/tiers";
+
+/** Typed view of the `[vars]` in wrangler.toml; every limit can be changed per environment. */
+export interface AppConfig {
+  appEnv: string;
+  corsOrigins: string[] | "*";
+  jwt: {
+    issuer: string;
+    audience: string;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+    reuseGraceSeconds: number;
+  };
+  rateLimits: {
+    perHourByTier: Record<Tier, number>;
+    automationPerMinute: number;
+    registerPerIpPerHour: number;
+    loginFailuresPerEmail: number;
+    loginAttemptsPerIp: number;
+    loginWindowSeconds: number;
+  };
+}
+
+const cache = new WeakMap<object, AppConfig>();
+
+function int(value: string | undefined, fallback: number): number {
+  if (value === undefined || value.trim() === "") return fallback;
+  const parsed = Number.parseInt(value, 10);
+  return Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
+}
+
+export function readConfig(env: Env): AppConfig {
+  const hit = cache.get(env);
+  if (hit) return hit;
+  const origins = (env.CORS_ORIGINS ?? "*").trim();
+  const config: AppConfig = {
+    appEnv: env.APP_ENV ?? "production",
+    corsOrigins:
+      origins === "*"
+        ? "*"
+        : origins
+            .split(",")
+            .map((o) => o.trim())
+            .filter(Boolean),
+    jwt: {
+      issuer: env.JWT_ISSUER ?? "short-drama-studio",
+      audience: env.JWT_AUDIENCE ?? "short-drama-api",
+      accessTtlSeconds: int(env.ACCESS_TOKEN_TTL_SECONDS, 3600),
+      refreshTtlSeconds: int(env.REFRESH_TOKEN_TTL_SECONDS, 30 * 24 * 3600),
+      reuseGraceSeconds: int(env.REFRESH_REUSE_GRACE_SECONDS, 10),
+    },
+    rateLimits: {
+      perHourByTier: {
+        free: int(env.RATE_LIMIT_FREE_PER_HOUR, 100),
+        professional: int(env.RATE_LIMIT_PROFESSIONAL_PER_HOUR, 1000),
+        enterprise: int(env.RATE_LIMIT_ENTERPRISE_PER_HOUR, 10000),
+      },
+      automationPerMinute: int(env.RATE_LIMIT_AUTOMATION_PER_MINUTE, 600),
+      registerPerIpPerHour: int(env.RATE_LIMIT_REGISTER_PER_IP_PER_HOUR, 30),
+      loginFailuresPerEmail: int(env.RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL, 10),
+      loginAttemptsPerIp: int(env.RATE_LIMIT_LOGIN_ATTEMPTS_PER_IP, 100),
+      loginWindowSeconds: int(env.RATE_LIMIT_LOGIN_WINDOW_SECONDS, 900),
+    },
+  };
+  cache.set(env, config);
+  return config;
+}
