@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { dbOf } from "../platform/context";
 import { createRouter } from "../platform/create-router";
 import { iso } from "../platform/time";
+import { studioErrorResponses } from "../studio/errors";
 
 const HealthSchema = z
   .object({
@@ -26,6 +27,7 @@ const health = createRoute({
       description: "A dependency is failing",
       content: { "application/json": { schema: HealthSchema } },
     },
+    ...studioErrorResponses(),
   },
 });
 

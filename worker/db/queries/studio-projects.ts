@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Database } from "../client";
+import { rawAll } from "../raw";
 import { characters, storyboards, studioProjects } from "../schema";
 import type { AspectRatio, StudioProjectStatus } from "../schema/studio";
 
@@ -114,13 +115,14 @@ export async function softDeleteStudioProject(
       .set({ deletedAt: now, updatedAt: now })
       .where(owned(ownerId, id))
       .returning({ id: studioProjects.id }),
-    db.all<{
-      id: number;
-    }>(sql`INSERT INTO outbox (owner_id, kind, dedupe_key, payload, status, attempts, created_at, updated_at)
+    rawAll<{ id: number }>(
+      db,
+      sql`INSERT INTO outbox (owner_id, kind, dedupe_key, payload, status, attempts, created_at, updated_at)
       SELECT owner_id, 'r2_cleanup', ${`r2_cleanup:project:${id}`}, ${JSON.stringify({ prefix: r2Prefix })}, 'pending', 0, ${now}, ${now}
       FROM studio_projects WHERE id = ${id} AND owner_id = ${ownerId} AND deleted_at = ${now}
       ON CONFLICT (dedupe_key) DO NOTHING
-      RETURNING id`),
+      RETURNING id`,
+    ),
   ]);
   return { deleted: deleted.length > 0, outboxIds: queued.map((r) => r.id) };
 }

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { call } from "../helpers/http";
+
+type Operation = { security?: unknown[]; responses: Record<string, unknown> };
+type Doc = {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: Record<string, Record<string, unknown>>;
+};
+
+describe("OpenAPI document", () => {
+  it("is OpenAPI 3.1 generated from the zod schemas, with bearer auth and error responses", async () => {
+    const res = await call<Doc>("GET", "/api/openapi.json");
+    expect(res.status).toBe(200);
+    const doc = res.body;
+    expect(doc.openapi).toBe("3.1.0");
+    expect(doc.components.securitySchemes).toHaveProperty("bearerAuth");
+    for (const path of [
+      "/api/v1/auth/register",
+      "/api/v1/auth/login",
+      "/api/v1/projects",
+      "/api/v1/projects/{project_id}",
+    ]) {
+      expect(doc.paths).toHaveProperty([path]);
+    }
+    expect(Object.keys(doc.paths["/api/v1/auth/login"]?.post ?? {})).toContain("requestBody");
+    expect(JSON.stringify(doc.paths["/api/v1/auth/login"])).toContain("application/x-www-form-urlencoded");
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        expect(op.responses, `${method} ${path}`).toHaveProperty("200");
+        expect(op.responses, `${method} ${path}`).toHaveProperty("500");
+      }
+    }
+    expect(doc.components.schemas).toHaveProperty("StudioError");
+  });
+
+  it("serves interactive docs", async () => {
+    const res = await call("GET", "/api/docs");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Content-Type")).toContain("text/html");
+    expect(res.text).toContain("/api/openapi.json");
+  });
+});

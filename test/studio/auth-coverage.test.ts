@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { call, expectStudioError } from "../helpers/http";
+
+/** Routes anyone may call. A new route is either here or requires a token: this test enforces it. */
+const PUBLIC = new Set([
+  "GET /health",
+  "POST /api/v1/auth/register",
+  "POST /api/v1/auth/login",
+  "POST /api/v1/auth/refresh",
+]);
+
+const SAMPLE_PARAMS: Record<string, string> = {
+  project_id: "550e8400-e29b-41d4-a716-446655440000",
+  key_id: "key_abcdef",
+};
+
+function samplePath(template: string): string {
+  return template.replace(/\{([^}]+)\}/g, (_, name: string) => SAMPLE_PARAMS[name] ?? "1");
+}
+
+describe("every route requires authentication unless it is public", () => {
+  it("answers 401 without a token on every protected route of the OpenAPI document", async () => {
+    const doc = (await call("GET", "/api/openapi.json")).body as {
+      paths: Record<string, Record<string, { security?: unknown[] }>>;
+    };
+    const seenPublic = new Set<string>();
+    let protectedCount = 0;
+    for (const [template, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const key = `${method.toUpperCase()} ${template}`;
+        if (!op.security?.length) {
+          expect(PUBLIC.has(key), `${key} declares no security and is not in the public list`).toBe(true);
+          seenPublic.add(key);
+          continue;
+        }
+        protectedCount++;
+        const res = await call(method.toUpperCase(), samplePath(template), {
+          json: method === "get" ? undefined : {},
+        });
+        expect(res.status, key).toBe(401);
+        if (template.startsWith("/api/v1/")) expectStudioError(res, 401, "UNAUTHORIZED");
+        else expect(res.body).toMatchObject({ code: 401, data: null });
+        expect(res.headers.get("WWW-Authenticate")).toContain("Bearer");
+      }
+    }
+    expect(seenPublic).toEqual(PUBLIC);
+    expect(protectedCount).toBeGreaterThan(5);
+  });
+});
