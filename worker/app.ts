@@ -4,6 +4,7 @@ import { cors } from "hono/cors";
 import { getPath } from "hono/utils/url";
 import type { AppEnv } from "./app-env";
 import { renderAutomationError } from "./automation/envelope";
+import { benchRouter } from "./http/bench";
 import { healthRouter, VERSION } from "./http/health";
 import { readConfig } from "./platform/config";
 import { AppError } from "./platform/errors";
@@ -59,6 +60,7 @@ export function buildApp() {
   );
 
   app.route("/", healthRouter);
+  app.route("/", benchRouter);
   app.route("/", authRouter);
   app.route("/", projectsRouter);
 

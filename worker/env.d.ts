@@ -16,6 +16,8 @@ interface Secrets {
   FILES_SIGNING_SECRET: string;
   /** Signs outbound n8n triggers. */
   WEBHOOK_SIGNING_SECRET: string;
+  /** "true" only when bench/api starts the server: enables the baseline routes under /__bench. */
+  ENABLE_BENCH_ROUTES?: string;
 }
 
 interface Env extends Secrets {}

@@ -1,4 +1,5 @@
-import type { HitRequest, HitResult } from "./interface";
+import type { AcquireRequest, AcquireResult, HitRequest, HitResult } from "./interface";
+import type { RateLimiter } from "./rate-limiter";
 
 export type RateLimitFailureMode = "open" | "closed";
 
@@ -8,22 +9,50 @@ export type RateLimitFailureMode = "open" | "closed";
  * exact count) or refuses it (`closed`: brute-force guards must not disappear with an outage).
  */
 export class RateLimiterClient {
-  constructor(private readonly namespace: DurableObjectNamespace<import("./rate-limiter").RateLimiter>) {}
+  constructor(private readonly namespace: DurableObjectNamespace<RateLimiter>) {}
 
   private stub(name: string) {
     return this.namespace.get(this.namespace.idFromName(name));
   }
 
-  async hit(name: string, req: HitRequest, failure: RateLimitFailureMode): Promise<HitResult> {
-    return this.call(name, req, failure, (stub) => stub.hit(req));
+  hit(name: string, req: HitRequest, failure: RateLimitFailureMode): Promise<HitResult> {
+    return this.call(
+      name,
+      failure,
+      (stub) => stub.hit(req),
+      (allowed) => fallback(req.limit, allowed),
+    );
   }
 
-  async peek(name: string, req: HitRequest, failure: RateLimitFailureMode): Promise<HitResult> {
-    return this.call(name, req, failure, (stub) => stub.peek(req));
+  peek(name: string, req: HitRequest, failure: RateLimitFailureMode): Promise<HitResult> {
+    return this.call(
+      name,
+      failure,
+      (stub) => stub.peek(req),
+      (allowed) => fallback(req.limit, allowed),
+    );
+  }
+
+  acquire(name: string, req: AcquireRequest, failure: RateLimitFailureMode): Promise<AcquireResult> {
+    return this.call(
+      name,
+      failure,
+      (stub) => stub.acquire(req),
+      (allowed) => ({
+        ...fallback(req.limit, allowed),
+        granted: allowed ? 1 : 0,
+        second: Math.floor(Date.now() / 1000),
+      }),
+    );
   }
 
   async record(name: string, req: HitRequest): Promise<void> {
-    await this.call(name, req, "open", (stub) => stub.record(req));
+    await this.call(
+      name,
+      "open",
+      (stub) => stub.record(req),
+      (allowed) => fallback(req.limit, allowed),
+    );
   }
 
   async clear(name: string): Promise<void> {
@@ -36,12 +65,12 @@ export class RateLimiterClient {
     }
   }
 
-  private async call(
+  private async call<T>(
     name: string,
-    req: HitRequest,
     failure: RateLimitFailureMode,
-    fn: (stub: DurableObjectStub<import("./rate-limiter").RateLimiter>) => Promise<HitResult>,
-  ): Promise<HitResult> {
+    fn: (stub: DurableObjectStub<RateLimiter>) => Promise<T>,
+    onUnavailable: (allowed: boolean) => T,
+  ): Promise<T> {
     let lastError: unknown;
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
@@ -62,13 +91,16 @@ export class RateLimiterClient {
         err: String(lastError),
       }),
     );
-    const allowed = failure === "open";
-    return {
-      allowed,
-      limit: req.limit,
-      remaining: allowed ? req.limit : 0,
-      resetSeconds: 0,
-      retryAfterSeconds: allowed ? 0 : 1,
-    };
+    return onUnavailable(failure === "open");
   }
+}
+
+function fallback(limit: number, allowed: boolean): HitResult {
+  return {
+    allowed,
+    limit,
+    remaining: allowed ? limit : 0,
+    resetSeconds: 0,
+    retryAfterSeconds: allowed ? 0 : 1,
+  };
 }

@@ -32,3 +32,31 @@ export interface DailyUsage {
   day: string;
   count: number;
 }
+
+/**
+ * A request for a lease of permits: the caller admits up to `granted` requests on its own, then
+ * comes back. Unused permits of its previous lease are handed back in `release`.
+ */
+export const AcquireRequestSchema = z.object({
+  limit: z.number().int().nonnegative(),
+  windowSeconds: z
+    .number()
+    .int()
+    .positive()
+    .max(7 * 24 * 3600),
+  /** Most permits the caller wants now; the object may grant fewer. */
+  want: z.number().int().positive().max(1000),
+  release: z
+    .object({ count: z.number().int().positive(), second: z.number().int().nonnegative() })
+    .optional(),
+  now: z.number().int().optional(),
+  meter: z.boolean().default(false),
+});
+export type AcquireRequest = z.input<typeof AcquireRequestSchema>;
+
+export interface AcquireResult extends HitResult {
+  /** Permits granted (0 when the window is full). */
+  granted: number;
+  /** The second the permits were counted in, to name them when releasing. */
+  second: number;
+}

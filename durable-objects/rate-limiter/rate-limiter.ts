@@ -1,5 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
-import { type DailyUsage, type HitRequest, HitRequestSchema, type HitResult } from "./interface";
+import {
+  type AcquireRequest,
+  AcquireRequestSchema,
+  type AcquireResult,
+  type DailyUsage,
+  type HitRequest,
+  HitRequestSchema,
+  type HitResult,
+} from "./interface";
 
 interface Bucket {
   second: number;
@@ -40,15 +48,29 @@ export class RateLimiter extends DurableObject<Env> {
       return this.result(false, req.limit, req.windowSeconds, nowSecond, req.cost);
     }
     this.add(nowSecond, req.cost);
-    if (req.meter) {
-      const day = new Date(nowSecond * 1000).toISOString().slice(0, 10);
-      this.ctx.storage.sql.exec(
-        "INSERT INTO daily (day, count) VALUES (?, ?) ON CONFLICT(day) DO UPDATE SET count = count + excluded.count",
-        day,
-        req.cost,
-      );
-    }
+    if (req.meter) this.meter(nowSecond, req.cost);
     return this.result(true, req.limit, req.windowSeconds, nowSecond, req.cost);
+  }
+
+  /**
+   * Grants a lease of up to `want` permits, counted now, after taking back the unused permits of
+   * the caller's previous lease. Permits never exceed the limit, so leases only partition it.
+   */
+  acquire(input: AcquireRequest): AcquireResult {
+    const req = AcquireRequestSchema.parse(input);
+    const nowSecond = Math.floor((req.now ?? Date.now()) / 1000);
+    this.prune(nowSecond, req.windowSeconds);
+    if (req.release) this.remove(req.release.second, req.release.count, req.meter);
+    const granted = Math.max(0, Math.min(req.want, req.limit - this.total));
+    if (granted > 0) {
+      this.add(nowSecond, granted);
+      if (req.meter) this.meter(nowSecond, granted);
+    }
+    return {
+      ...this.result(granted > 0, req.limit, req.windowSeconds, nowSecond, 1),
+      granted,
+      second: nowSecond,
+    };
   }
 
   /** Reports whether `cost` more units would fit, without counting anything. */
@@ -96,6 +118,26 @@ export class RateLimiter extends DurableObject<Env> {
       "INSERT INTO hits (second, count) VALUES (?, ?) ON CONFLICT(second) DO UPDATE SET count = count + excluded.count",
       second,
       cost,
+    );
+  }
+
+  /** Un-counts permits that were granted but never used (only if still inside the window). */
+  private remove(second: number, count: number, metered: boolean) {
+    const bucket = this.buckets.find((b) => b.second === second);
+    if (!bucket) return;
+    const n = Math.min(count, bucket.count);
+    bucket.count -= n;
+    this.total -= n;
+    this.ctx.storage.sql.exec("UPDATE hits SET count = count - ? WHERE second = ?", n, second);
+    if (metered) this.meter(second, -n);
+  }
+
+  private meter(second: number, count: number) {
+    const day = new Date(second * 1000).toISOString().slice(0, 10);
+    this.ctx.storage.sql.exec(
+      "INSERT INTO daily (day, count) VALUES (?, ?) ON CONFLICT(day) DO UPDATE SET count = count + excluded.count",
+      day,
+      count,
     );
   }
 

@@ -45,6 +45,9 @@ describe("studio projects: the seed's examples", () => {
     expect(page.body.total).toBe(5);
     expect(page.body.items).toHaveLength(2);
 
+    const past = await call("GET", "/api/v1/projects?skip=50&limit=10", { token: user.token });
+    expect(past.body).toEqual({ total: 5, items: [] });
+
     const all = await call("GET", "/api/v1/projects", { token: user.token });
     expect(all.body.items.map((p: { name: string }) => p.name)).toEqual(["p4", "p3", "p2", "p1", "p0"]);
 

@@ -1,5 +1,6 @@
 import { RateLimiterClient } from "../../durable-objects/rate-limiter/client";
 import type { HitResult } from "../../durable-objects/rate-limiter/interface";
+import { LeasedPermits } from "../../durable-objects/rate-limiter/permits";
 import type { Principal } from "../app-env";
 import type { AppConfig } from "../platform/config";
 import { AppError } from "../platform/errors";
@@ -48,4 +49,16 @@ export function rateLimitError(result: HitResult, policy: Policy, detail = "Rate
 
 export function limiter(env: Env): RateLimiterClient {
   return new RateLimiterClient(env.RATE_LIMITER);
+}
+
+const permitsByNamespace = new WeakMap<object, LeasedPermits>();
+
+/** Per-request limits (studio and automation API) spend leased permits; see LeasedPermits. */
+export function requestPermits(env: Env): LeasedPermits {
+  let permits = permitsByNamespace.get(env.RATE_LIMITER);
+  if (!permits) {
+    permits = new LeasedPermits(limiter(env));
+    permitsByNamespace.set(env.RATE_LIMITER, permits);
+  }
+  return permits;
 }

@@ -4,6 +4,8 @@ import type { Tier } from "../core/billing/tiers";
 export interface AppConfig {
   appEnv: string;
   corsOrigins: string[] | "*";
+  /** How long one isolate may reuse a resolved token (see core/auth/principal-cache.ts). */
+  authCacheSeconds: number;
   jwt: {
     issuer: string;
     audience: string;
@@ -42,6 +44,7 @@ export function readConfig(env: Env): AppConfig {
             .split(",")
             .map((o) => o.trim())
             .filter(Boolean),
+    authCacheSeconds: int(env.AUTH_CACHE_SECONDS, 5),
     jwt: {
       issuer: env.JWT_ISSUER ?? "short-drama-studio",
       audience: env.JWT_AUDIENCE ?? "short-drama-api",

@@ -15,6 +15,7 @@ import { AppError, badRequest, notFound, unauthorized } from "../../platform/err
 import { currentSubscription } from "../billing/subscriptions";
 import { addMonths, TIER_PLANS } from "../billing/tiers";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "./passwords";
+import { principalCache } from "./principal-cache";
 import { issueAccessToken, type TokenSecrets } from "./tokens";
 
 const REFRESH_PREFIX = "rt_";
@@ -113,6 +114,7 @@ export async function refresh(deps: AccountDeps, refreshToken: string): Promise<
   if (found.token.usedAt !== null) {
     if (deps.now - found.token.usedAt > deps.config.jwt.reuseGraceSeconds * 1000) {
       await revokeSession(deps.db, found.session.id, "refresh_token_reuse", deps.now);
+      principalCache.evictSession(found.session.id);
       throw unauthorized("Refresh token reuse detected; the session has been revoked");
     }
     throw unauthorized("Refresh token already used");
@@ -123,6 +125,7 @@ export async function refresh(deps: AccountDeps, refreshToken: string): Promise<
 export async function logout(deps: AccountDeps, sessionId: string | undefined) {
   if (!sessionId) throw badRequest("Log out with a session access token, not an API key");
   await revokeSession(deps.db, sessionId, "logout", deps.now);
+  principalCache.evictSession(sessionId);
 }
 
 export async function me(deps: AccountDeps, userId: number) {

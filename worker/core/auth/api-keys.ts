@@ -3,6 +3,7 @@ import { insertApiKey, listApiKeys, revokeApiKey } from "../../db/queries/accoun
 import type { ApiKeyScope } from "../../db/schema/studio";
 import { randomToken, sha256Hex } from "../../platform/crypto";
 import { notFound } from "../../platform/errors";
+import { principalCache } from "./principal-cache";
 
 /** Every API key starts with this, which is how a Bearer token is told apart from a JWT. */
 export const API_KEY_PREFIX = "sds_";
@@ -33,4 +34,5 @@ export async function listKeys(db: Database, userId: number) {
 
 export async function revokeKey(db: Database, userId: number, keyId: string, now: number) {
   if (!(await revokeApiKey(db, userId, keyId, now))) throw notFound("API key");
+  principalCache.evictApiKey(keyId);
 }

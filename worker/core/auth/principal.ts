@@ -6,6 +6,7 @@ import type { AppConfig } from "../../platform/config";
 import { sha256Hex } from "../../platform/crypto";
 import { forbidden, unauthorized } from "../../platform/errors";
 import { API_KEY_PREFIX } from "./api-keys";
+import { principalCache } from "./principal-cache";
 import { type TokenSecrets, verifyAccessToken } from "./tokens";
 
 /** last_used_at of an API key is refreshed at most this often, to keep reads free of writes. */
@@ -29,30 +30,43 @@ export interface AuthDeps {
 
 /** Resolves a Bearer token (API key or access JWT) to the calling principal, or throws 401. */
 export async function authenticate(deps: AuthDeps, token: string): Promise<Principal> {
+  const ttlMs = deps.config.authCacheSeconds * 1000;
   if (token.startsWith(API_KEY_PREFIX)) {
-    const row = await findApiKeyPrincipal(deps.db, await sha256Hex(token), deps.now);
+    const keyHash = await sha256Hex(token);
+    const cacheKey = `key:${keyHash}`;
+    const cached = principalCache.get(cacheKey, deps.now);
+    if (cached) return cached;
+    const row = await findApiKeyPrincipal(deps.db, keyHash, deps.now);
     if (!row) throw unauthorized("Invalid or revoked API key");
     if (!row.lastUsedAt || deps.now - row.lastUsedAt > API_KEY_TOUCH_INTERVAL_MS) {
       deps.defer(touchApiKey(deps.db, row.keyId, deps.now));
     }
-    return {
+    const principal: Principal = {
       userId: row.userId,
       tier: row.tier,
       via: "api_key",
       scopes: row.scopes.filter((s): s is ApiKeyScope => (API_KEY_SCOPES as readonly string[]).includes(s)),
       apiKeyId: row.keyId,
     };
+    principalCache.set(cacheKey, principal, deps.now, ttlMs, row.expiresAt);
+    return principal;
   }
+  // The signature and claims are checked on every request; only the session lookup is cached.
   const claims = await verifyAccessToken(deps.secrets, deps.config, token, deps.now);
+  const cacheKey = `session:${claims.sessionId}:${claims.userId}`;
+  const cached = principalCache.get(cacheKey, deps.now);
+  if (cached) return cached;
   const row = await findSessionPrincipal(deps.db, claims.userId, claims.sessionId);
   if (!row) throw unauthorized("Session has ended; log in again");
-  return {
+  const principal: Principal = {
     userId: row.userId,
     tier: row.tier,
     via: "jwt",
     scopes: API_KEY_SCOPES,
     sessionId: claims.sessionId,
   };
+  principalCache.set(cacheKey, principal, deps.now, ttlMs);
+  return principal;
 }
 
 /** 403 unless the principal holds one of `scopes`. */

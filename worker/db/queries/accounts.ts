@@ -151,6 +151,7 @@ export async function findApiKeyPrincipal(db: Database, keyHash: string, now: nu
       userId: apiKeys.userId,
       scopes: apiKeys.scopes,
       lastUsedAt: apiKeys.lastUsedAt,
+      expiresAt: apiKeys.expiresAt,
       tier: subscriptions.tier,
     })
     .from(apiKeys)

@@ -27,6 +27,10 @@ export async function insertStudioProject(
   return row;
 }
 
+/**
+ * One page and the total in one statement: the window count is taken over the filtered rows before
+ * LIMIT. Only a page past the end (no rows to carry the count) needs a second query.
+ */
 export async function listStudioProjects(
   db: Database,
   ownerId: number,
@@ -37,17 +41,17 @@ export async function listStudioProjects(
     isNull(studioProjects.deletedAt),
     opts.status ? eq(studioProjects.status, opts.status) : undefined,
   );
-  const [totalRows, items] = await db.batch([
-    db.select({ total: count() }).from(studioProjects).where(where),
-    db
-      .select()
-      .from(studioProjects)
-      .where(where)
-      .orderBy(desc(studioProjects.createdAt), desc(studioProjects.id))
-      .limit(opts.limit)
-      .offset(opts.skip),
-  ]);
-  return { total: totalRows[0]?.total ?? 0, items };
+  const rows = await db
+    .select({ project: studioProjects, total: sql<number>`COUNT(*) OVER ()` })
+    .from(studioProjects)
+    .where(where)
+    .orderBy(desc(studioProjects.createdAt), desc(studioProjects.id))
+    .limit(opts.limit)
+    .offset(opts.skip);
+  if (rows.length > 0) return { total: rows[0]?.total ?? 0, items: rows.map((r) => r.project) };
+  if (opts.skip === 0) return { total: 0, items: [] };
+  const [countRow] = await db.select({ total: count() }).from(studioProjects).where(where);
+  return { total: countRow?.total ?? 0, items: [] };
 }
 
 export async function findStudioProject(db: Database, ownerId: number, id: string) {

@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../../app-env";
 import { authenticate, bearerToken, requireScope } from "../../core/auth/principal";
 import { tokenSecrets } from "../../core/auth/tokens";
-import { limiter, policies, rateLimitError } from "../../core/rate-limits";
+import { policies, rateLimitError, requestPermits } from "../../core/rate-limits";
 import { servicesOf } from "../../platform/context";
 import { setRateLimitHeaders } from "../../platform/rate-limit-headers";
 
@@ -22,12 +22,9 @@ export const studioAuth: MiddlewareHandler<AppEnv> = async function studioAuth(c
 export const studioRateLimit: MiddlewareHandler<AppEnv> = async function studioRateLimit(c, next) {
   const principal = c.get("principal");
   if (!principal) return next();
-  const policy = policies(servicesOf(c).config).studioUser(principal);
-  const result = await limiter(c.env).hit(
-    policy.name,
-    { limit: policy.limit, windowSeconds: policy.windowSeconds, meter: true },
-    "open",
-  );
+  const s = servicesOf(c);
+  const policy = policies(s.config).studioUser(principal);
+  const result = await requestPermits(c.env).take(policy.name, { ...policy, meter: true }, s.now);
   if (!result.allowed) throw rateLimitError(result, policy);
   setRateLimitHeaders(c, result, policy.windowSeconds);
   await next();

@@ -1,0 +1,70 @@
+// `npm run dev`: the whole local stack on this machine, with no Cloudflare account and no network.
+//  1. .dev.vars with generated secrets (first run only)
+//  2. local D1 migrations
+//  3. wrangler dev on http://localhost:8787 (local D1, R2, Durable Objects, Queues)
+//  4. the cron trigger, fired every minute through /__scheduled so local behaviour matches production
+import { spawn, spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { ensureDevVars } from "./dev-vars.mjs";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const port = Number(process.env.PORT ?? 8787);
+const wrangler = fileURLToPath(new URL("../node_modules/wrangler/bin/wrangler.js", import.meta.url));
+const quietEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_UPDATE_NOTIFIER: "1" };
+
+const { added } = ensureDevVars();
+if (added.length) console.log(`[dev] generated local secrets in .dev.vars: ${added.join(", ")}`);
+
+console.log("[dev] applying local D1 migrations");
+const migrate = spawnSync(process.execPath, [wrangler, "d1", "migrations", "apply", "DB", "--local"], {
+  cwd: root,
+  stdio: "inherit",
+  // CI=1 makes wrangler apply without asking for confirmation.
+  env: { ...quietEnv, CI: "1" },
+});
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+
+const children = [];
+function start(name, args, extraEnv = {}) {
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...quietEnv, ...extraEnv },
+  });
+  child.on("exit", (code, signal) => {
+    console.log(`[dev] ${name} exited (${signal ?? code})`);
+    shutdown(code ?? 1);
+  });
+  children.push(child);
+  return child;
+}
+
+start("wrangler", [
+  wrangler,
+  "dev",
+  "--port",
+  String(port),
+  "--ip",
+  "127.0.0.1",
+  "--test-scheduled",
+  "--show-interactive-dev-session=false",
+]);
+
+const cron = setInterval(async () => {
+  try {
+    await fetch(`http://127.0.0.1:${port}/__scheduled?cron=${encodeURIComponent("*/5 * * * *")}`);
+  } catch {
+    // wrangler is still starting
+  }
+}, 60_000);
+
+let stopping = false;
+function shutdown(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  clearInterval(cron);
+  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  setTimeout(() => process.exit(code), 500).unref();
+}
+process.on("SIGINT", () => shutdown(0));
+process.on("SIGTERM", () => shutdown(0));

@@ -1,0 +1,20 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../app-env";
+
+let payload: unknown = { total: 0, items: [] };
+
+/**
+ * Baseline routes for `bench/api`: a bare Hono route that returns a captured JSON body with no
+ * auth, D1 or Durable Object work, on the same server. They answer 404 unless the server was
+ * started with ENABLE_BENCH_ROUTES=true (only the benchmark does that).
+ */
+export const benchRouter = new Hono<AppEnv>()
+  .use("/__bench/*", async (c, next) => {
+    if (c.env.ENABLE_BENCH_ROUTES !== "true") return c.notFound();
+    await next();
+  })
+  .put("/__bench/payload", async (c) => {
+    payload = await c.req.json();
+    return c.body(null, 204);
+  })
+  .get("/__bench/bare", (c) => c.json(payload));
