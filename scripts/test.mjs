@@ -1,0 +1,25 @@
+// `npm test`: everything CI checks, in order, stopping at the first failure:
+// lint, typecheck, and the Worker tests inside workerd (real D1, R2, Durable Objects, Queues).
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+
+const steps = [
+  ["lint (biome)", ["run", "-s", "lint"]],
+  ["typecheck (tsc --strict)", ["run", "-s", "typecheck"]],
+  ["worker tests (vitest in workerd)", ["run", "-s", "test:worker"]],
+];
+
+for (const [name, args] of steps) {
+  const started = Date.now();
+  console.log(`\n━━ ${name}`);
+  const result = spawnSync(npm, args, { cwd: root, stdio: "inherit", env: process.env });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (result.status !== 0) {
+    console.error(`\n✗ ${name} failed after ${seconds}s`);
+    process.exit(result.status ?? 1);
+  }
+  console.log(`✓ ${name} (${seconds}s)`);
+}
