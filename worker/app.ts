@@ -6,6 +6,7 @@ import type { AppEnv } from "./app-env";
 import { renderAutomationError } from "./automation/envelope";
 import { benchRouter } from "./http/bench";
 import { healthRouter, VERSION } from "./http/health";
+import { apiBodyLimit } from "./platform/body-limit";
 import { readConfig } from "./platform/config";
 import { AppError } from "./platform/errors";
 import { AllowedMethods } from "./platform/method-not-allowed";
@@ -58,6 +59,8 @@ export function buildApp() {
       credentials: false,
     }),
   );
+
+  app.use("*", apiBodyLimit);
 
   app.route("/", healthRouter);
   app.route("/", benchRouter);

@@ -1,4 +1,6 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { buildApp } from "../../worker/app";
 import { call, expectStudioError, newUser } from "../helpers/http";
 
 describe("error surfaces", () => {
@@ -82,5 +84,51 @@ describe("CORS", () => {
     const get = await call("GET", "/health", { headers: { Origin: "https://app.example" } });
     expect(get.headers.get("Access-Control-Expose-Headers")).toContain("RateLimit-Remaining");
     expect(get.headers.get("Access-Control-Expose-Headers")).toContain("Retry-After");
+  });
+});
+
+describe("body limits", () => {
+  it("refuses a body over 2 MiB with 413, by Content-Length or counted when chunked, writing nothing", async () => {
+    const user = await newUser();
+    const big = JSON.stringify({ name: "big", script: "剧".repeat(800_000) });
+    const res = await call("POST", "/api/v1/projects", {
+      token: user.token,
+      body: big,
+      headers: { "Content-Type": "application/json" },
+    });
+    expectStudioError(res, 413, "PAYLOAD_TOO_LARGE");
+    const bytes = new TextEncoder().encode(big);
+    const chunked = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < bytes.length; i += 65536) controller.enqueue(bytes.slice(i, i + 65536));
+        controller.close();
+      },
+    });
+    const streamed = await call("POST", "/api/v1/projects", {
+      token: user.token,
+      body: chunked,
+      headers: { "Content-Type": "application/json", "Transfer-Encoding": "chunked" },
+    });
+    expectStudioError(streamed, 413, "PAYLOAD_TOO_LARGE");
+    expect((await call("GET", "/api/v1/projects", { token: user.token })).body.total).toBe(0);
+  });
+});
+
+describe("CORS with a configured origin list", () => {
+  it("echoes only allowed origins, with Vary: Origin, and never allows credentials", async () => {
+    const app = buildApp();
+    const configured = { ...env, CORS_ORIGINS: "https://app.example, https://studio.example" };
+    const preflight = (origin: string) =>
+      app.request(
+        "/api/v1/projects",
+        { method: "OPTIONS", headers: { Origin: origin, "Access-Control-Request-Method": "GET" } },
+        configured,
+      );
+    const ok = await preflight("https://studio.example");
+    expect(ok.headers.get("Access-Control-Allow-Origin")).toBe("https://studio.example");
+    expect(ok.headers.get("Vary")).toContain("Origin");
+    expect(ok.headers.get("Access-Control-Allow-Credentials")).toBeNull();
+    const evil = await preflight("https://evil.example");
+    expect(evil.headers.get("Access-Control-Allow-Origin")).toBeNull();
   });
 });
