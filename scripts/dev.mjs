@@ -3,33 +3,24 @@
 //  2. local D1 migrations
 //  3. wrangler dev on http://localhost:8787 (local D1, R2, Durable Objects, Queues)
 //  4. the cron trigger, fired every minute through /__scheduled so local behaviour matches production
-import { spawn, spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { spawn } from "node:child_process";
 import { ensureDevVars } from "./dev-vars.mjs";
+import { applyLocalMigrations, root, wranglerBin, wranglerEnv } from "./wrangler.mjs";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 const port = Number(process.env.PORT ?? 8787);
-const wrangler = fileURLToPath(new URL("../node_modules/wrangler/bin/wrangler.js", import.meta.url));
-const quietEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_UPDATE_NOTIFIER: "1" };
 
 const { added } = ensureDevVars();
 if (added.length) console.log(`[dev] generated local secrets in .dev.vars: ${added.join(", ")}`);
 
 console.log("[dev] applying local D1 migrations");
-const migrate = spawnSync(process.execPath, [wrangler, "d1", "migrations", "apply", "DB", "--local"], {
-  cwd: root,
-  stdio: "inherit",
-  // CI=1 makes wrangler apply without asking for confirmation.
-  env: { ...quietEnv, CI: "1" },
-});
-if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+applyLocalMigrations();
 
 const children = [];
 function start(name, args, extraEnv = {}) {
   const child = spawn(process.execPath, args, {
     cwd: root,
     stdio: "inherit",
-    env: { ...quietEnv, ...extraEnv },
+    env: { ...wranglerEnv, CI: process.env.CI ?? "", ...extraEnv },
   });
   child.on("exit", (code, signal) => {
     console.log(`[dev] ${name} exited (${signal ?? code})`);
@@ -40,7 +31,7 @@ function start(name, args, extraEnv = {}) {
 }
 
 start("wrangler", [
-  wrangler,
+  wranglerBin,
   "dev",
   "--port",
   String(port),

@@ -1,14 +1,11 @@
 // Starts `wrangler dev` on a free port with its own local state, for benchmarks and end-to-end runs.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { ensureDevVars } from "../../scripts/dev-vars.mjs";
-
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const wrangler = join(root, "node_modules/wrangler/bin/wrangler.js");
+import { applyLocalMigrations, root, wranglerBin, wranglerEnv } from "../../scripts/wrangler.mjs";
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -28,18 +25,12 @@ export async function startWrangler(opts = {}) {
   const port = await freePort();
   const inspector = await freePort();
   const state = mkdtempSync(join(tmpdir(), "sds-wrangler-"));
-  const env = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_UPDATE_NOTIFIER: "1", CI: "1" };
-  const migrate = spawnSync(
-    process.execPath,
-    [wrangler, "d1", "migrations", "apply", "DB", "--local", "--persist-to", state],
-    { cwd: root, env, encoding: "utf8" },
-  );
-  if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
+  applyLocalMigrations({ persistTo: state, quiet: true });
   const varArgs = Object.entries(opts.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   const child = spawn(
     process.execPath,
     [
-      wrangler,
+      wranglerBin,
       "dev",
       "--port",
       String(port),
@@ -54,7 +45,7 @@ export async function startWrangler(opts = {}) {
       "warn",
       ...varArgs,
     ],
-    { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
+    { cwd: root, env: wranglerEnv, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
   child.stdout.on("data", (d) => (output += d));

@@ -1,19 +1,23 @@
 import { z } from "zod";
 
-/** A request to count against one sliding window. */
-export const HitRequestSchema = z.object({
+/** The window every request names: the limit, its length, and the caller's clock. */
+const WindowSchema = z.object({
   limit: z.number().int().nonnegative(),
   windowSeconds: z
     .number()
     .int()
     .positive()
     .max(7 * 24 * 3600),
-  /** How many units this request consumes (default 1). */
-  cost: z.number().int().positive().default(1),
   /** Caller's clock in ms; lets tests move time. Defaults to the object's clock. */
   now: z.number().int().optional(),
-  /** Count allowed hits into the per-day usage meter (API calls for billing). */
+  /** Count admitted units into the per-day usage meter (API calls for billing). */
   meter: z.boolean().default(false),
+});
+
+/** A request to count against one sliding window. */
+export const HitRequestSchema = WindowSchema.extend({
+  /** How many units this request consumes (default 1). */
+  cost: z.number().int().positive().default(1),
 });
 export type HitRequest = z.input<typeof HitRequestSchema>;
 
@@ -37,20 +41,12 @@ export interface DailyUsage {
  * A request for a lease of permits: the caller admits up to `granted` requests on its own, then
  * comes back. Unused permits of its previous lease are handed back in `release`.
  */
-export const AcquireRequestSchema = z.object({
-  limit: z.number().int().nonnegative(),
-  windowSeconds: z
-    .number()
-    .int()
-    .positive()
-    .max(7 * 24 * 3600),
+export const AcquireRequestSchema = WindowSchema.extend({
   /** Most permits the caller wants now; the object may grant fewer. */
   want: z.number().int().positive().max(1000),
   release: z
     .object({ count: z.number().int().positive(), second: z.number().int().nonnegative() })
     .optional(),
-  now: z.number().int().optional(),
-  meter: z.boolean().default(false),
 });
 export type AcquireRequest = z.input<typeof AcquireRequestSchema>;
 

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import type { AppError } from "../platform/errors";
+import { errorResponses } from "../platform/openapi-responses";
 
 /**
  * Seed 004's envelope: `{code, msg, data}`. `code` 0 is success, 1 "nothing to return", otherwise
@@ -65,15 +66,5 @@ const DESCRIPTIONS: Record<number, string> = {
 };
 
 export function automationErrorResponses(...statuses: number[]) {
-  const out: Record<
-    number,
-    { description: string; content: { "application/json": { schema: typeof EnvelopeErrorSchema } } }
-  > = {};
-  for (const status of [...new Set([...statuses, 500])]) {
-    out[status] = {
-      description: DESCRIPTIONS[status] ?? "Error",
-      content: { "application/json": { schema: EnvelopeErrorSchema } },
-    };
-  }
-  return out;
+  return errorResponses(EnvelopeErrorSchema, DESCRIPTIONS, statuses);
 }

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import type { AppError } from "../platform/errors";
+import { errorResponses } from "../platform/openapi-responses";
 import { iso } from "../platform/time";
 
 /** Seed 000 §错误响应: `{detail, error_code, timestamp}`, plus field errors, retry hints and a request id. */
@@ -55,15 +56,5 @@ const DESCRIPTIONS: Record<number, string> = {
 
 /** The error responses a studio route declares, in its OpenAPI entry. */
 export function studioErrorResponses(...statuses: number[]) {
-  const out: Record<
-    number,
-    { description: string; content: { "application/json": { schema: typeof StudioErrorSchema } } }
-  > = {};
-  for (const status of [...new Set([...statuses, 500])]) {
-    out[status] = {
-      description: DESCRIPTIONS[status] ?? "Error",
-      content: { "application/json": { schema: StudioErrorSchema } },
-    };
-  }
-  return out;
+  return errorResponses(StudioErrorSchema, DESCRIPTIONS, statuses);
 }
