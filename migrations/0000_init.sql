@@ -21,6 +21,12 @@ CREATE TABLE `assets` (
 CREATE INDEX `assets_owner_idx` ON `assets` (`owner_id`,`deleted_at`,`id`);--> statement-breakpoint
 CREATE INDEX `assets_owner_type_idx` ON `assets` (`owner_id`,`deleted_at`,`asset_type`,`status`);--> statement-breakpoint
 CREATE INDEX `assets_owner_status_idx` ON `assets` (`owner_id`,`deleted_at`,`status`);--> statement-breakpoint
+CREATE TABLE `batch_guards` (
+	`name` text NOT NULL,
+	`ok` integer NOT NULL,
+	CONSTRAINT "batch_guard_changed" CHECK("batch_guards"."ok" = 1)
+);
+--> statement-breakpoint
 CREATE TABLE `inspirations` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`owner_id` integer NOT NULL,
@@ -34,6 +40,7 @@ CREATE TABLE `inspirations` (
 	`score_details` text,
 	`review_notes` text,
 	`last_execution_id` text,
+	`last_error` text,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL,
 	`deleted_at` integer
@@ -77,6 +84,7 @@ CREATE TABLE `pipeline_projects` (
 	`failed_tasks` integer DEFAULT 0 NOT NULL,
 	`output_asset_id` integer,
 	`studio_workflow_id` integer,
+	`create_ref` text,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL,
 	`deleted_at` integer
@@ -84,6 +92,7 @@ CREATE TABLE `pipeline_projects` (
 --> statement-breakpoint
 CREATE INDEX `pipeline_projects_owner_idx` ON `pipeline_projects` (`owner_id`,`deleted_at`,`id`);--> statement-breakpoint
 CREATE INDEX `pipeline_projects_inspiration_idx` ON `pipeline_projects` (`inspiration_id`);--> statement-breakpoint
+CREATE UNIQUE INDEX `pipeline_projects_create_ref_unique` ON `pipeline_projects` (`create_ref`);--> statement-breakpoint
 CREATE TABLE `platform_accounts` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`owner_id` integer NOT NULL,
@@ -139,6 +148,7 @@ CREATE TABLE `tasks` (
 	`step` text,
 	`parent_task_id` integer,
 	`item_ref` text,
+	`create_ref` text,
 	`started_at` integer,
 	`completed_at` integer,
 	`created_at` integer NOT NULL,
@@ -148,11 +158,13 @@ CREATE TABLE `tasks` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `tasks_commit_unique` ON `tasks` (`owner_id`,`commit_id`) WHERE "tasks"."commit_id" IS NOT NULL;--> statement-breakpoint
-CREATE INDEX `tasks_claim_idx` ON `tasks` (`owner_id`,`status`,`task_type`,`priority`,`id`);--> statement-breakpoint
+CREATE INDEX `tasks_claim_idx` ON `tasks` (`owner_id`,`status`,"priority" DESC,`id`,`task_type`);--> statement-breakpoint
 CREATE INDEX `tasks_lease_idx` ON `tasks` (`status`,`lease_expires_at`);--> statement-breakpoint
 CREATE INDEX `tasks_project_idx` ON `tasks` (`project_id`,`status`);--> statement-breakpoint
 CREATE INDEX `tasks_owner_list_idx` ON `tasks` (`owner_id`,`deleted_at`,`id`);--> statement-breakpoint
+CREATE INDEX `tasks_owner_type_idx` ON `tasks` (`owner_id`,`task_type`,`id`);--> statement-breakpoint
 CREATE INDEX `tasks_workflow_idx` ON `tasks` (`workflow_id`,`step`);--> statement-breakpoint
+CREATE UNIQUE INDEX `tasks_create_ref_unique` ON `tasks` (`create_ref`);--> statement-breakpoint
 CREATE TABLE `upload_tokens` (
 	`id` text PRIMARY KEY NOT NULL,
 	`owner_id` integer NOT NULL,

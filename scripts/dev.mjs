@@ -39,6 +39,9 @@ start("wrangler", [
   "127.0.0.1",
   "--test-scheduled",
   "--show-interactive-dev-session=false",
+  // A local n8n (http://localhost:5678) is a private address; allow it in development only.
+  "--var",
+  "ALLOW_PRIVATE_WEBHOOK_URLS:true",
 ]);
 
 const cron = setInterval(async () => {

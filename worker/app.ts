@@ -3,7 +3,14 @@ import { Scalar } from "@scalar/hono-api-reference";
 import { cors } from "hono/cors";
 import { getPath } from "hono/utils/url";
 import type { AppEnv } from "./app-env";
+import { assetsRouter } from "./automation/assets/handlers";
 import { renderAutomationError } from "./automation/envelope";
+import { inspirationsRouter } from "./automation/inspirations/handlers";
+import { platformAccountsRouter } from "./automation/platform-accounts/handlers";
+import { pipelineProjectsRouter } from "./automation/projects/handlers";
+import { tasksRouter } from "./automation/tasks/handlers";
+import { webhooksRouter } from "./automation/webhooks/handlers";
+import { workerConfigsRouter } from "./automation/worker-configs/handlers";
 import { benchRouter } from "./http/bench";
 import { healthRouter, VERSION } from "./http/health";
 import { apiBodyLimit } from "./platform/body-limit";
@@ -66,6 +73,14 @@ export function buildApp() {
   app.route("/", benchRouter);
   app.route("/", authRouter);
   app.route("/", projectsRouter);
+
+  app.route("/", pipelineProjectsRouter);
+  app.route("/", tasksRouter);
+  app.route("/", assetsRouter);
+  app.route("/", inspirationsRouter);
+  app.route("/", platformAccountsRouter);
+  app.route("/", workerConfigsRouter);
+  app.route("/", webhooksRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

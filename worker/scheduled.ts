@@ -1,11 +1,23 @@
 import { sweepOutbox } from "./core/outbox";
+import { rewrapCredentials } from "./core/platform-accounts/accounts";
+import { expireLeases, rollupProjectStatement } from "./db/queries/tasks";
+import { readConfig } from "./platform/config";
 import { dbOf } from "./platform/context";
 
 /**
  * Cron housekeeping only (DESIGN §7): anything a user would notice is evaluated lazily where it is
- * read, so correctness never waits for this.
+ * read (an expired lease is already claimable and reads as pending), so correctness never waits
+ * for this. It tidies the stored state and re-sends what never left.
  */
-export async function runScheduled(env: Env, now: number): Promise<{ outboxResent: number }> {
-  const outboxResent = await sweepOutbox(env, dbOf(env), now);
-  return { outboxResent };
+export async function runScheduled(env: Env, now: number) {
+  const db = dbOf(env);
+  const config = readConfig(env);
+  const expired = await expireLeases(db, now, config.tasks.maxAttempts);
+  const projects = [...new Set(expired.map((t) => t.project_id))];
+  if (projects.length > 0) {
+    await db.batch(projects.map((id) => rollupProjectStatement(db, { id }, now)) as [ReturnType<typeof rollupProjectStatement>]);
+  }
+  const outboxResent = await sweepOutbox(env, db, now);
+  const rewrapped = await rewrapCredentials({ env, db, config, now });
+  return { leasesExpired: expired.length, outboxResent, rewrapped };
 }

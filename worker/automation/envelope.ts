@@ -25,9 +25,11 @@ export const EnvelopeErrorSchema = z
 export function envelopeSchema<T extends z.ZodType>(data: T, name: string) {
   return z
     .object({
-      code: z.literal(0).openapi({ example: 0 }),
+      code: z
+        .union([z.literal(0), z.literal(1)])
+        .openapi({ example: 0, description: "0 success, 1 nothing to return" }),
       msg: z.string().openapi({ example: "success" }),
-      data,
+      data: data.nullable(),
     })
     .openapi(name);
 }

@@ -1,31 +1,41 @@
 import { z } from "zod";
-import { findOutboxRow, markOutbox } from "../db/queries/outbox";
+import { inspirationTriggerDead, inspirationTriggerDelivered } from "../core/inspirations/inspirations";
+import { claimOutboxRow, findOutboxRow, markOutbox } from "../db/queries/outbox";
 import { dbOf } from "../platform/context";
 import { JobMessageSchema, retryDelaySeconds } from "./messages";
+import { deliverN8nTrigger } from "./n8n-delivery";
 import { deletePrefix } from "./r2-cleanup";
 
 const R2CleanupPayload = z.object({ prefix: z.string() });
 
 type OutboxRow = NonNullable<Awaited<ReturnType<typeof findOutboxRow>>>;
 
-async function runOutboxJob(env: Env, row: OutboxRow): Promise<void> {
+async function runOutboxJob(env: Env, row: OutboxRow, now: number): Promise<void> {
   switch (row.kind) {
     case "r2_cleanup": {
       const { prefix } = R2CleanupPayload.parse(row.payload);
       await deletePrefix(env.BUCKET, prefix);
       return;
     }
+    case "n8n_trigger":
+      await deliverN8nTrigger(env, row.targetUrl, row.payload, now);
+      await inspirationTriggerDelivered(dbOf(env), row.payload, Date.now());
+      return;
     default:
       throw new Error(`unknown outbox kind ${row.kind}`);
   }
 }
 
-const FINAL = new Set(["delivered", "skipped", "dead"]);
+/** What giving up on a job means for the records it was about. */
+async function compensateDeadJob(env: Env, row: OutboxRow): Promise<void> {
+  if (row.kind === "n8n_trigger") await inspirationTriggerDead(dbOf(env), row.payload, Date.now());
+}
 
 /**
- * The jobs queue consumer. Delivery is at least once, so every job is idempotent and a row already
- * finished is acknowledged without running again. Each message is acked or retried on its own: a
- * throw would redeliver the whole batch.
+ * The jobs queue consumer. Delivery is at least once: a message takes its outbox row before doing
+ * the work, so a duplicate delivery (or a second consumer) finds the row taken or finished and
+ * only acknowledges. Each message is acked or retried on its own; a throw would redeliver the
+ * whole batch.
  */
 export async function consumeJobs(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const db = dbOf(env);
@@ -37,13 +47,14 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env): Promi
       msg.ack();
       continue;
     }
-    const row = await findOutboxRow(db, parsed.data.id);
-    if (!row || FINAL.has(row.status)) {
+    const now = Date.now();
+    const row = await claimOutboxRow(db, parsed.data.id, now);
+    if (!row) {
       msg.ack();
       continue;
     }
     try {
-      await runOutboxJob(env, row);
+      await runOutboxJob(env, row, now);
       await markOutbox(
         db,
         row.id,
@@ -63,15 +74,16 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env): Promi
   }
 }
 
-/** Messages that exhausted their retries: the row is marked dead so nothing is silently dropped. */
+/** Messages that exhausted their retries: the row is marked dead and its effects compensated. */
 export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const db = dbOf(env);
   for (const msg of batch.messages) {
     const parsed = JobMessageSchema.safeParse(msg.body);
     if (parsed.success) {
       const row = await findOutboxRow(db, parsed.data.id);
-      if (row && !FINAL.has(row.status)) {
+      if (row && !["delivered", "skipped", "dead"].includes(row.status)) {
         await markOutbox(db, row.id, { status: "dead" }, Date.now());
+        await compensateDeadJob(env, row);
         console.error(
           JSON.stringify({
             level: "error",

@@ -7,7 +7,7 @@ import { AppError } from "./errors";
 export const API_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 
 /** Media routes stream their bodies and enforce their own limits; the API limit does not apply. */
-const OWN_LIMIT_PATHS: RegExp[] = [];
+const OWN_LIMIT_PATHS: RegExp[] = [/^\/api\/assets\/\d+\/content\/?$/];
 
 const apiLimit = bodyLimit({
   maxSize: API_BODY_LIMIT_BYTES,

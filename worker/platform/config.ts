@@ -13,6 +13,14 @@ export interface AppConfig {
     refreshTtlSeconds: number;
     reuseGraceSeconds: number;
   };
+  tasks: {
+    defaultLeaseSeconds: number;
+    maxLeaseSeconds: number;
+    /** Claims a task gets before an expired lease fails it instead of requeueing it. */
+    maxAttempts: number;
+  };
+  /** IANA time zone whose midnight resets platform-account daily quotas. */
+  quotaTimeZone: string;
   rateLimits: {
     perHourByTier: Record<Tier, number>;
     automationPerMinute: number;
@@ -29,6 +37,16 @@ function int(value: string | undefined, fallback: number): number {
   if (value === undefined || value.trim() === "") return fallback;
   const parsed = Number.parseInt(value, 10);
   return Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
+}
+
+function validTimeZone(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: value });
+    return value;
+  } catch {
+    return undefined;
+  }
 }
 
 export function readConfig(env: Env): AppConfig {
@@ -52,6 +70,12 @@ export function readConfig(env: Env): AppConfig {
       refreshTtlSeconds: int(env.REFRESH_TOKEN_TTL_SECONDS, 30 * 24 * 3600),
       reuseGraceSeconds: int(env.REFRESH_REUSE_GRACE_SECONDS, 10),
     },
+    tasks: {
+      defaultLeaseSeconds: int(env.TASK_LEASE_SECONDS, 300),
+      maxLeaseSeconds: int(env.TASK_MAX_LEASE_SECONDS, 3600),
+      maxAttempts: Math.max(1, int(env.TASK_MAX_ATTEMPTS, 5)),
+    },
+    quotaTimeZone: validTimeZone(env.QUOTA_TIME_ZONE) ?? "UTC",
     rateLimits: {
       perHourByTier: {
         free: int(env.RATE_LIMIT_FREE_PER_HOUR, 100),

@@ -9,3 +9,7 @@ export function userPrefix(ownerId: number): string {
 export function projectPrefix(ownerId: number, projectId: string): string {
   return `${userPrefix(ownerId)}projects/${projectId}/`;
 }
+
+export function assetKey(ownerId: number, assetId: number): string {
+  return `${userPrefix(ownerId)}assets/${assetId}`;
+}

@@ -1,5 +1,14 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  check,
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 import { ms, timestamps } from "./columns";
 
 type Json = Record<string, unknown>;
@@ -36,12 +45,15 @@ export const pipelineProjects = sqliteTable(
     outputAssetId: integer("output_asset_id"),
     /** Set when the project holds a studio workflow's task graph. */
     studioWorkflowId: integer("studio_workflow_id"),
+    /** Names the row inside the D1 batch that created it, before its id is known. */
+    createRef: text("create_ref"),
     ...timestamps,
     deletedAt: ms("deleted_at"),
   },
   (t) => [
     index("pipeline_projects_owner_idx").on(t.ownerId, t.deletedAt, t.id),
     index("pipeline_projects_inspiration_idx").on(t.inspirationId),
+    uniqueIndex("pipeline_projects_create_ref_unique").on(t.createRef),
   ],
 );
 
@@ -82,6 +94,8 @@ export const tasks = sqliteTable(
     step: text("step"),
     parentTaskId: integer("parent_task_id"),
     itemRef: text("item_ref"),
+    /** Names the row inside the D1 batch that created it, so siblings can depend on it by reference. */
+    createRef: text("create_ref"),
     startedAt: ms("started_at"),
     completedAt: ms("completed_at"),
     ...timestamps,
@@ -89,12 +103,16 @@ export const tasks = sqliteTable(
   },
   (t) => [
     uniqueIndex("tasks_commit_unique").on(t.ownerId, t.commitId).where(sql`${t.commitId} IS NOT NULL`),
-    // The claim: oldest highest-priority pending task of the caller's tenant and types.
-    index("tasks_claim_idx").on(t.ownerId, t.status, t.taskType, t.priority, t.id),
+    // The claim walks a tenant's pending tasks in claim order (highest priority, then oldest) and
+    // checks the type from the index itself, so it stops at the first match without sorting.
+    index("tasks_claim_idx").on(t.ownerId, t.status, sql`${t.priority} DESC`, t.id, t.taskType),
+    // Expired leases, for the claim's second branch and the cron.
     index("tasks_lease_idx").on(t.status, t.leaseExpiresAt),
     index("tasks_project_idx").on(t.projectId, t.status),
     index("tasks_owner_list_idx").on(t.ownerId, t.deletedAt, t.id),
+    index("tasks_owner_type_idx").on(t.ownerId, t.taskType, t.id),
     index("tasks_workflow_idx").on(t.workflowId, t.step),
+    uniqueIndex("tasks_create_ref_unique").on(t.createRef),
   ],
 );
 
@@ -162,7 +180,9 @@ export const inspirations = sqliteTable(
     score: real("score"),
     scoreDetails: text("score_details", { mode: "json" }).$type<Json>(),
     reviewNotes: text("review_notes"),
+    /** n8n's executionId of the last generation callback, and its error if it failed. */
     lastExecutionId: text("last_execution_id"),
+    lastError: text("last_error"),
     ...timestamps,
     deletedAt: ms("deleted_at"),
   },
@@ -245,7 +265,15 @@ export const webhookDeliveries = sqliteTable(
   (t) => [uniqueIndex("webhook_deliveries_unique").on(t.ownerId, t.kind, t.targetId, t.executionId)],
 );
 
-export const OUTBOX_STATUSES = ["pending", "enqueued", "delivered", "skipped", "failed", "dead"] as const;
+export const OUTBOX_STATUSES = [
+  "pending",
+  "enqueued",
+  "sending",
+  "delivered",
+  "skipped",
+  "failed",
+  "dead",
+] as const;
 
 /**
  * Work that must leave the Worker after a D1 write (queue sends, n8n triggers, render dispatch).
@@ -282,3 +310,17 @@ export const uploadTokens = sqliteTable("upload_tokens", {
   usedAt: ms("used_at"),
   createdAt: ms("created_at").notNull(),
 });
+
+/**
+ * Never holds a row. A batch inserts into it only when the statement before it changed nothing,
+ * and the CHECK then aborts the whole batch: D1 rolls a batch back only on an error, and a guarded
+ * UPDATE that matches no row is not one (see db/guard.ts).
+ */
+export const batchGuards = sqliteTable(
+  "batch_guards",
+  {
+    name: text("name").notNull(),
+    ok: integer("ok").notNull(),
+  },
+  (t) => [check("batch_guard_changed", sql`${t.ok} = 1`)],
+);

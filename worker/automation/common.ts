@@ -1,0 +1,46 @@
+import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv } from "../app-env";
+import type { CoreContext } from "../core/context";
+import { servicesOf } from "../platform/context";
+import { iso } from "../platform/time";
+import { automationErrorResponses, envelopeSchema } from "./envelope";
+
+/** Numeric ids are matched as digits only, so words like `batch-update` never look like an id. */
+export const IdParam = (name: string) =>
+  z
+    .string()
+    .regex(/^[1-9]\d{0,14}$/)
+    .transform(Number)
+    .openapi({ param: { name, in: "path" }, example: "1", type: "integer" });
+
+export const Pagination = {
+  skip: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  limit: z.coerce.number().int().min(1).max(100).default(100),
+};
+
+/** Any JSON object (task outputs, parameters, config data). */
+export const JsonObject = z.record(z.string(), z.unknown());
+
+export const Id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+export function coreOf(c: Context<AppEnv>): CoreContext {
+  const s = servicesOf(c);
+  return { env: c.env, db: s.db, config: s.config, now: s.now, origin: new URL(c.req.url).origin };
+}
+
+/** A JSON body entry for `createRoute`. */
+export function jsonBody<S extends z.ZodType>(schema: S, required = true) {
+  return { required, content: { "application/json": { schema } } };
+}
+
+/** The success response of an automation route, in the `{code: 0, msg, data}` envelope. */
+export function okResponse<S extends z.ZodType>(data: S, name: string, description: string) {
+  return { description, content: { "application/json": { schema: envelopeSchema(data, name) } } };
+}
+
+export const errors = automationErrorResponses;
+
+export const isoOrNull = (ms: number | null) => iso(ms);
+
+export const MessageData = z.object({ message: z.string() });

@@ -1,0 +1,96 @@
+import * as inspirations from "../../core/inspirations/inspirations";
+import type { InspirationRow } from "../../db/queries/inspirations";
+import { principalOf } from "../../platform/context";
+import { createRouter } from "../../platform/create-router";
+import { iso } from "../../platform/time";
+import { coreOf } from "../common";
+import { ok } from "../envelope";
+import * as routes from "./routes";
+
+function inspirationOut(i: InspirationRow) {
+  return {
+    id: i.id,
+    title: i.title,
+    description: i.description,
+    project_type_code: i.projectTypeCode,
+    source: i.source,
+    parameters: i.parameters,
+    status: i.status,
+    score: i.score,
+    score_details: i.scoreDetails,
+    review_notes: i.reviewNotes,
+    last_error: i.lastError,
+    created_at: iso(i.createdAt),
+    updated_at: iso(i.updatedAt),
+  };
+}
+
+export const inspirationsRouter = createRouter()
+  .openapi(routes.createInspiration, async (c) => {
+    return ok(
+      c,
+      inspirationOut(
+        await inspirations.createInspiration(coreOf(c), principalOf(c).userId, c.req.valid("json")),
+      ),
+    );
+  })
+  .openapi(routes.listInspirations, async (c) => {
+    const rows = await inspirations.listOwnInspirations(
+      coreOf(c).db,
+      principalOf(c).userId,
+      c.req.valid("query"),
+    );
+    return ok(c, rows.map(inspirationOut));
+  })
+  .openapi(routes.getInspiration, async (c) => {
+    const row = await inspirations.getInspiration(
+      coreOf(c).db,
+      principalOf(c).userId,
+      c.req.valid("param").inspiration_id,
+    );
+    return ok(c, inspirationOut(row));
+  })
+  .openapi(routes.updateInspiration, async (c) => {
+    const row = await inspirations.updateInspiration(
+      coreOf(c),
+      principalOf(c).userId,
+      c.req.valid("param").inspiration_id,
+      c.req.valid("json"),
+    );
+    return ok(c, inspirationOut(row));
+  })
+  .openapi(routes.deleteInspiration, async (c) => {
+    await inspirations.deleteInspiration(
+      coreOf(c),
+      principalOf(c).userId,
+      c.req.valid("param").inspiration_id,
+    );
+    return ok(c, { message: "Inspiration deleted successfully" });
+  })
+  .openapi(routes.approveInspiration, async (c) => {
+    const row = await inspirations.approveInspiration(
+      coreOf(c),
+      principalOf(c).userId,
+      c.req.valid("param").inspiration_id,
+      c.req.valid("json") ?? {},
+    );
+    return ok(c, inspirationOut(row));
+  })
+  .openapi(routes.rejectInspiration, async (c) => {
+    const row = await inspirations.rejectInspiration(
+      coreOf(c),
+      principalOf(c).userId,
+      c.req.valid("param").inspiration_id,
+      c.req.valid("json") ?? {},
+    );
+    return ok(c, inspirationOut(row));
+  })
+  .openapi(routes.regenerateInspiration, async (c) => {
+    const row = await inspirations.regenerateInspiration(
+      coreOf(c),
+      principalOf(c).userId,
+      c.req.valid("param").inspiration_id,
+      c.req.valid("json") ?? {},
+    );
+    return ok(c, inspirationOut(row));
+  });

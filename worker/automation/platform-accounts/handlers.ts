@@ -1,0 +1,93 @@
+import * as accounts from "../../core/platform-accounts/accounts";
+import { PLATFORMS } from "../../db/schema/automation";
+import { principalOf } from "../../platform/context";
+import { createRouter } from "../../platform/create-router";
+import { iso } from "../../platform/time";
+import { coreOf } from "../common";
+import { ok } from "../envelope";
+import * as routes from "./routes";
+
+/** An account as responses show it: credentials only ever masked. */
+function accountOut(v: accounts.AccountView) {
+  const r = v.row;
+  return {
+    id: r.id,
+    platform: r.platform,
+    name: r.name,
+    credentials: r.credentialsMasked,
+    status: r.status,
+    daily_limit: r.dailyLimit,
+    used_today: v.quota.usedToday,
+    last_used_at: iso(r.lastUsedAt),
+    is_available: accounts.isAvailable(v),
+    remaining_quota: v.quota.remaining,
+    created_at: iso(r.createdAt),
+    updated_at: iso(r.updatedAt),
+  };
+}
+
+export const platformAccountsRouter = createRouter()
+  .openapi(routes.createAccount, async (c) => {
+    return ok(
+      c,
+      accountOut(await accounts.createAccount(coreOf(c), principalOf(c).userId, c.req.valid("json"))),
+    );
+  })
+  .openapi(routes.listAccounts, async (c) => {
+    return ok(
+      c,
+      (await accounts.listAccounts(coreOf(c), principalOf(c).userId, c.req.valid("query"))).map(accountOut),
+    );
+  })
+  .openapi(routes.availableAccounts, async (c) => {
+    const views = await accounts.availableAccounts(
+      coreOf(c),
+      principalOf(c).userId,
+      c.req.valid("param").platform,
+    );
+    return ok(c, views.map(accountOut));
+  })
+  .openapi(routes.platformsList, (c) => ok(c, [...PLATFORMS]))
+  .openapi(routes.getAccount, async (c) => {
+    return ok(
+      c,
+      accountOut(
+        await accounts.getAccount(coreOf(c), principalOf(c).userId, c.req.valid("param").account_id),
+      ),
+    );
+  })
+  .openapi(routes.updateAccount, async (c) => {
+    const view = await accounts.updateAccount(
+      coreOf(c),
+      principalOf(c).userId,
+      c.req.valid("param").account_id,
+      c.req.valid("json"),
+    );
+    return ok(c, accountOut(view));
+  })
+  .openapi(routes.deleteAccount, async (c) => {
+    await accounts.deleteAccount(coreOf(c), principalOf(c).userId, c.req.valid("param").account_id);
+    return ok(c, { message: "Platform account deleted successfully" });
+  })
+  .openapi(routes.resetUsage, async (c) => {
+    const body = c.req.valid("json") ?? { used_today: 0 };
+    const view = await accounts.resetUsage(
+      coreOf(c),
+      principalOf(c).userId,
+      c.req.valid("param").account_id,
+      body.used_today ?? 0,
+    );
+    return ok(c, accountOut(view));
+  })
+  .openapi(routes.leaseAccount, async (c) => {
+    const lease = await accounts.leaseAccount(
+      coreOf(c),
+      principalOf(c).userId,
+      c.req.valid("param").account_id,
+    );
+    return ok(c, {
+      ...accountOut(lease.view),
+      credentials: lease.credentials,
+      resets_in_seconds: lease.view.quota.resetsInSeconds,
+    });
+  });

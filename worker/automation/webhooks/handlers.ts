@@ -1,0 +1,53 @@
+import * as webhooks from "../../core/n8n/webhooks";
+import { principalOf } from "../../platform/context";
+import { createRouter } from "../../platform/create-router";
+import { coreOf } from "../common";
+import { ok } from "../envelope";
+import * as routes from "./routes";
+
+export const webhooksRouter = createRouter()
+  .openapi(routes.inspirationWebhook, async (c) => {
+    const body = c.req.valid("json");
+    return ok(
+      c,
+      await webhooks.inspirationCallback(
+        coreOf(c),
+        principalOf(c).userId,
+        c.req.valid("param").inspiration_id,
+        body,
+      ),
+    );
+  })
+  .openapi(routes.projectCreationWebhook, async (c) => {
+    const body = c.req.valid("json");
+    return ok(
+      c,
+      await webhooks.projectCreationCallback(
+        coreOf(c),
+        principalOf(c).userId,
+        c.req.valid("param").inspiration_id,
+        body,
+      ),
+    );
+  })
+  .openapi(routes.projectExecutionWebhook, async (c) => {
+    const body = c.req.valid("json");
+    return ok(
+      c,
+      await webhooks.projectExecutionCallback(
+        coreOf(c),
+        principalOf(c).userId,
+        c.req.valid("param").project_id,
+        body,
+      ),
+    );
+  })
+  .openapi(routes.taskUpdateWebhook, async (c) => {
+    const result = await webhooks.taskUpdateCallback(
+      coreOf(c),
+      principalOf(c).userId,
+      c.req.valid("param").task_id,
+      c.req.valid("json"),
+    );
+    return ok(c, result.response);
+  });

@@ -1,0 +1,42 @@
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv, Principal } from "../app-env";
+import { authenticate, bearerToken, requireScope } from "../core/auth/principal";
+import { tokenSecrets } from "../core/auth/tokens";
+import { type Policy, policies, rateLimitError, requestPermits } from "../core/rate-limits";
+import type { ApiKeyScope } from "../db/schema/studio";
+import { servicesOf } from "../platform/context";
+import { setRateLimitHeaders } from "../platform/rate-limit-headers";
+
+type PolicyName = "studioUser" | "automationCredential";
+
+/**
+ * The middleware chain of every authenticated route, on both surfaces: resolve the Bearer token
+ * (JWT or API key), require one of `scopes`, then spend one permit of the surface's rate limit
+ * (which also meters API calls for billing). Failures are AppErrors, rendered in the surface's
+ * own format by the one onError.
+ */
+export function requireAuth(
+  scopes: readonly ApiKeyScope[],
+  policyName: PolicyName,
+): MiddlewareHandler<AppEnv>[] {
+  const auth: MiddlewareHandler<AppEnv> = async function authenticateBearer(c, next) {
+    const s = servicesOf(c);
+    const principal = await authenticate(
+      { db: s.db, config: s.config, secrets: tokenSecrets(c.env), now: s.now, defer: s.defer },
+      bearerToken(c.req.header("Authorization")),
+    );
+    requireScope(principal, ...scopes);
+    c.set("principal", principal);
+    await next();
+  };
+  const limit: MiddlewareHandler<AppEnv> = async function rateLimit(c, next) {
+    const principal = c.get("principal") as Principal;
+    const s = servicesOf(c);
+    const policy: Policy = policies(s.config)[policyName](principal);
+    const result = await requestPermits(c.env).take(policy.name, { ...policy, meter: true }, s.now);
+    if (!result.allowed) throw rateLimitError(result, policy);
+    setRateLimitHeaders(c, result, policy.windowSeconds);
+    await next();
+  };
+  return [auth, limit];
+}
