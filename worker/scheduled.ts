@@ -15,7 +15,11 @@ export async function runScheduled(env: Env, now: number) {
   const expired = await expireLeases(db, now, config.tasks.maxAttempts);
   const projects = [...new Set(expired.map((t) => t.project_id))];
   if (projects.length > 0) {
-    await db.batch(projects.map((id) => rollupProjectStatement(db, { id }, now)) as [ReturnType<typeof rollupProjectStatement>]);
+    await db.batch(
+      projects.map((id) => rollupProjectStatement(db, { id }, now)) as [
+        ReturnType<typeof rollupProjectStatement>,
+      ],
+    );
   }
   const outboxResent = await sweepOutbox(env, db, now);
   const rewrapped = await rewrapCredentials({ env, db, config, now });

@@ -5,11 +5,16 @@ import { type TaskStatus, tasks } from "../schema";
 
 export type TaskRow = typeof tasks.$inferSelect;
 
-/** Which project a statement addresses: an existing id, or one created earlier in the same batch. */
-export type ProjectSelector = { id: number } | { ref: string };
+/**
+ * Which project a statement addresses: an existing id, one created earlier in the same batch, or
+ * the project of the task a claim in the same batch just leased.
+ */
+export type ProjectSelector = { id: number } | { ref: string } | { leasedBy: string };
 
 export function projectIdSql(sel: ProjectSelector): SQL {
-  return "id" in sel ? sql`${sel.id}` : sql`(SELECT id FROM pipeline_projects WHERE create_ref = ${sel.ref})`;
+  if ("id" in sel) return sql`${sel.id}`;
+  if ("ref" in sel) return sql`(SELECT id FROM pipeline_projects WHERE create_ref = ${sel.ref})`;
+  return sql`(SELECT project_id FROM tasks WHERE lease_token = ${sel.leasedBy})`;
 }
 
 /** A new task as the insert statement reads it from JSON. */
@@ -241,7 +246,7 @@ export interface ClaimInput {
 export async function claimNextTask(db: Database, c: ClaimInput): Promise<TaskRow | undefined> {
   const types = JSON.stringify(c.taskTypes);
   const claimable = sql`(${tasks.status} = 'pending' OR (${tasks.status} = 'processing' AND ${tasks.leaseExpiresAt} < ${c.now} AND ${tasks.attempts} < ${c.maxAttempts}))`;
-  const rows = await db
+  const claim = db
     .update(tasks)
     .set({
       status: "processing",
@@ -270,6 +275,8 @@ export async function claimNextTask(db: Database, c: ClaimInput): Promise<TaskRo
         ) ORDER BY priority DESC, id ASC LIMIT 1) AND ${claimable}`,
     )
     .returning();
+  // The project rolls up (pending → processing) in the same batch as the claim.
+  const [rows] = await db.batch([claim, rollupProjectStatement(db, { leasedBy: c.leaseToken }, c.now)]);
   return rows[0];
 }
 
