@@ -82,7 +82,7 @@ export class AccountQuota extends DurableObject<Env> {
         req.reservationId,
       )
       .toArray()[0];
-    if (!row || row.granted !== 1 || row.released === 1) return { released: false };
+    if (row?.granted !== 1 || row.released === 1) return { released: false };
     this.ctx.storage.sql.exec("UPDATE reservations SET released = 1 WHERE id = ?", req.reservationId);
     this.ctx.storage.sql.exec("UPDATE usage SET used = MAX(0, used - ?) WHERE day = ?", row.count, row.day);
     return { released: true };
