@@ -1,6 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { AccountQuota } from "../../durable-objects/account-quota/account-quota";
 import { quotaDay } from "../../durable-objects/account-quota/day";
 import { data, newTenant } from "../helpers/automation";
@@ -53,6 +53,12 @@ describe("platform accounts", () => {
   });
 
   it("20 parallel leases against daily_limit 5: exactly 5 succeed; the canary appears only in leases", async () => {
+    const logged: string[] = [];
+    const spies = (["log", "info", "warn", "error", "debug"] as const).map((level) =>
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+        logged.push(args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" "));
+      }),
+    );
     const t = await newTenant();
     const secret = canary();
     const created = await account(t, secret);
@@ -93,6 +99,9 @@ describe("platform accounts", () => {
       expect(res.status).toBe(200);
       expect(res.text).not.toContain(secret);
     }
+    // Nor does any log line, refusals included.
+    for (const spy of spies) spy.mockRestore();
+    expect(logged.join("\n")).not.toContain(secret);
   });
 
   it("only a worker credential may lease; operators see masked credentials only", async () => {
