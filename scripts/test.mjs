@@ -1,5 +1,6 @@
 // `npm test`: everything CI checks, in order, stopping at the first failure:
-// lint, typecheck, and the Worker tests inside workerd (real D1, R2, Durable Objects, Queues).
+// lint, typecheck, the Worker tests inside workerd (real D1, R2, Durable Objects, Queues), and the
+// renderer tests (real ffmpeg, real redis-server).
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -10,6 +11,7 @@ const steps = [
   ["lint (biome)", ["run", "-s", "lint"]],
   ["typecheck (tsc --strict)", ["run", "-s", "typecheck"]],
   ["worker tests (vitest in workerd)", ["run", "-s", "test:worker"]],
+  ["renderer tests (real ffmpeg and redis-server)", ["run", "-s", "test:renderer"]],
 ];
 
 for (const [name, args] of steps) {

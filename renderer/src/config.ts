@@ -1,0 +1,79 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8788),
+  HOST: z.string().default("127.0.0.1"),
+  RENDERER_SECRET: z.string().min(16, "RENDERER_SECRET must be set (at least 16 characters)"),
+  /** Inputs are fetched from this origin only (the Worker's signed /files URLs): no other hosts. */
+  API_ORIGIN: z.url(),
+  REDIS_URL: z.string().optional(),
+  QUEUE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .default("renders"),
+  RENDER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
+  RENDER_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  RETRY_BACKOFF_MS: z.coerce.number().int().min(10).default(5000),
+  LOCK_DURATION_MS: z.coerce.number().int().min(500).default(30_000),
+  STALLED_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
+  WORK_DIR: z.string().default(join(tmpdir(), "sds-renderer")),
+  FFMPEG_PATH: z.string().default("ffmpeg"),
+  FFPROBE_PATH: z.string().default("ffprobe"),
+  FONT_FILE: z.string().optional(),
+  /** auto: NVENC when present and a trial encode works, else libx264. */
+  ENCODER: z.enum(["auto", "libx264", "h264_nvenc"]).default("auto"),
+  MAX_INPUT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(25 * 1024 * 1024),
+  MAX_MUSIC_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(50 * 1024 * 1024),
+  /** Files above this go up as multipart (see contracts/upload-protocol.ts); lowered in tests. */
+  UPLOAD_SINGLE_MAX_BYTES: z.coerce.number().int().positive().optional(),
+  UPLOAD_PART_BYTES: z.coerce.number().int().positive().optional(),
+  /** How long an event is retried before it is given up (the Worker also polls). */
+  CALLBACK_GIVE_UP_SECONDS: z.coerce
+    .number()
+    .positive()
+    .default(24 * 3600),
+});
+
+export type RendererConfig = z.infer<typeof Env> & { fontFile: string };
+
+/** The CJK font for captions and cards: FONT_FILE, else what fontconfig finds for Noto Sans CJK. */
+function findFont(configured: string | undefined): string {
+  if (configured) {
+    if (!existsSync(configured)) throw new Error(`FONT_FILE ${configured} does not exist`);
+    return configured;
+  }
+  try {
+    const found = execFileSync("fc-match", ["-f", "%{file}", "Noto Sans CJK SC:style=Bold"], {
+      encoding: "utf8",
+    }).trim();
+    if (found && existsSync(found)) return found;
+  } catch {
+    // fontconfig missing; fall through to the Debian path
+  }
+  const debian = "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc";
+  if (existsSync(debian)) return debian;
+  throw new Error("No CJK font found: install fonts-noto-cjk or set FONT_FILE");
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): RendererConfig {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(
+      `Renderer configuration: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
+  }
+  return { ...parsed.data, fontFile: findFont(parsed.data.FONT_FILE) };
+}

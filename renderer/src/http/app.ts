@@ -1,0 +1,146 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { FrameRequestSchema, RenderSpecSchema } from "../../../contracts/render-spec";
+import { SIGNATURE_WINDOW_SECONDS, verifyRequest } from "../../../contracts/signing";
+import { renderFrame } from "../cards/card";
+import type { RendererConfig } from "../config";
+import { InvalidJobError } from "../jobs/errors";
+import { assertFromOrigin } from "../jobs/inputs";
+import type { Metrics } from "../metrics";
+import type { RenderQueue } from "../queue/types";
+
+export interface AppDeps {
+  config: RendererConfig;
+  queue: RenderQueue;
+  metrics: Metrics;
+  encoder: string;
+  ffmpegVersion: string;
+}
+
+type Vars = { Variables: { rawBody: Uint8Array } };
+
+const issues = (error: { issues: { path: PropertyKey[]; message: string }[] }) =>
+  error.issues.map((i) => ({ field: i.path.map(String).join(".") || "body", message: i.message }));
+
+/**
+ * The renderer's HTTP API. Every /v1 request is HMAC-signed by the Worker (contracts/signing.ts):
+ * a bad or stale signature, or a replayed nonce, is refused before anything else happens.
+ */
+export function buildApp(deps: AppDeps) {
+  const app = new Hono<Vars>();
+
+  app.get("/healthz", async (c) => {
+    const counts = await deps.queue.counts();
+    const backend = deps.queue.backendState();
+    const healthy = deps.queue.kind === "memory" || backend === "ready";
+    return c.json(
+      {
+        status: healthy ? "ok" : "degraded",
+        ffmpeg: deps.ffmpegVersion,
+        encoder: deps.encoder,
+        queue: { kind: deps.queue.kind, depth: counts.queued + counts.active, counts },
+        redis: deps.queue.kind === "bullmq" ? backend : "not configured",
+      },
+      healthy ? 200 : 503,
+    );
+  });
+
+  app.get("/metrics", async (c) =>
+    c.text(deps.metrics.render(await deps.queue.counts()), 200, {
+      "Content-Type": "text/plain; version=0.0.4",
+    }),
+  );
+
+  app.use(
+    "/v1/*",
+    bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.json({ error: "request body too large" }, 413) }),
+  );
+  app.use("/v1/*", async (c, next) => {
+    const raw = new Uint8Array(await c.req.arrayBuffer());
+    const url = new URL(c.req.url);
+    const check = await verifyRequest(deps.config.RENDERER_SECRET, {
+      method: c.req.method,
+      path: url.pathname + url.search,
+      body: raw,
+      headers: { get: (n) => c.req.header(n) ?? null },
+    });
+    if (!check.ok) return c.json({ error: `unauthorized: ${check.reason}` }, 401);
+    if (!(await deps.queue.claimNonce(check.nonce, SIGNATURE_WINDOW_SECONDS * 2))) {
+      return c.json({ error: "unauthorized: replayed request" }, 401);
+    }
+    c.set("rawBody", raw);
+    await next();
+  });
+
+  const json = (c: { get(k: "rawBody"): Uint8Array }): unknown => {
+    try {
+      return JSON.parse(new TextDecoder().decode(c.get("rawBody")));
+    } catch {
+      return undefined;
+    }
+  };
+
+  app.post("/v1/jobs", async (c) => {
+    const parsed = RenderSpecSchema.safeParse(json(c));
+    if (!parsed.success) return c.json({ error: "invalid render spec", issues: issues(parsed.error) }, 400);
+    const spec = parsed.data;
+    try {
+      for (const scene of spec.scenes)
+        if (scene.image_url) assertFromOrigin(scene.image_url, deps.config.API_ORIGIN);
+      if (spec.music_url) assertFromOrigin(spec.music_url, deps.config.API_ORIGIN);
+    } catch (err) {
+      if (err instanceof InvalidJobError) return c.json({ error: err.message }, 400);
+      throw err;
+    }
+    const { status, duplicate } = await deps.queue.enqueue(spec);
+    return c.json({ ...status, duplicate }, 202);
+  });
+
+  app.get("/v1/jobs/:id", async (c) => {
+    const status = await deps.queue.get(c.req.param("id"));
+    return status ? c.json(status) : c.json({ error: "no such render" }, 404);
+  });
+
+  app.delete("/v1/jobs/:id", async (c) => {
+    const status = await deps.queue.cancel(c.req.param("id"));
+    if (!status) return c.json({ error: "no such render" }, 404);
+    if (status.state === "completed" || status.state === "failed") {
+      return c.json({ ...status, error: `render already ${status.state}` }, 409);
+    }
+    return c.json(status, 202);
+  });
+
+  app.post("/v1/frames", async (c) => {
+    const parsed = FrameRequestSchema.safeParse(json(c));
+    if (!parsed.success) return c.json({ error: "invalid frame request", issues: issues(parsed.error) }, 400);
+    try {
+      const png = await renderFrame(
+        {
+          bin: { ffmpegPath: deps.config.FFMPEG_PATH, ffprobePath: deps.config.FFPROBE_PATH },
+          fontFile: deps.config.fontFile,
+          apiOrigin: deps.config.API_ORIGIN,
+          maxInputBytes: deps.config.MAX_INPUT_BYTES,
+        },
+        deps.config.WORK_DIR,
+        parsed.data,
+      );
+      deps.metrics.frameDrawn();
+      return c.body(new Uint8Array(png), 200, {
+        "Content-Type": "image/png",
+        "Content-Length": String(png.byteLength),
+      });
+    } catch (err) {
+      if (err instanceof InvalidJobError) return c.json({ error: err.message }, 400);
+      throw err;
+    }
+  });
+
+  app.onError((err, c) => {
+    console.error(
+      JSON.stringify({ level: "error", msg: "request failed", path: c.req.path, err: String(err) }),
+    );
+    return c.json({ error: "internal error" }, 500);
+  });
+  app.notFound((c) => c.json({ error: "not found" }, 404));
+  return app;
+}

@@ -1,0 +1,112 @@
+import { type RenderSpec, RenderSpecSchema } from "../../../contracts/render-spec";
+import type { RendererConfig } from "../config";
+import type { VideoEncoder } from "../ffmpeg/encoder";
+import type { Metrics } from "../metrics";
+import { CancelledError, InvalidJobError } from "./errors";
+import { type EventOutbox, postEvent, stampEvent } from "./events";
+import { type RenderResult, renderJob, type Stage } from "./render-job";
+
+export interface ProcessorDeps {
+  config: RendererConfig;
+  encoder: VideoEncoder;
+  outbox: EventOutbox;
+  metrics: Metrics;
+  /** Observes ffmpeg processes (tests check that a cancel leaves none behind). */
+  onFfmpegStart?: ((renderId: string, pid: number | undefined) => void) | undefined;
+}
+
+export interface Attempt {
+  /** 1 for the first try. */
+  attempt: number;
+  maxAttempts: number;
+  signal: AbortSignal;
+  /** Persists progress where the queue keeps it (for GET /v1/jobs/{id}). */
+  saveProgress: (fraction: number, stage: Stage) => void;
+}
+
+/** Reads a spec; a spec that does not parse can never render. */
+export function parseSpec(raw: unknown): RenderSpec {
+  const parsed = RenderSpecSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new InvalidJobError(
+      `invalid render spec: ${parsed.error.issues.map((i) => `${i.path.join(".") || "spec"}: ${i.message}`).join("; ")}`,
+    );
+  }
+  return parsed.data;
+}
+
+/** A render cancelled before it ever started still gets its one terminal event. */
+export async function reportCancelledBeforeStart(deps: ProcessorDeps, raw: unknown): Promise<void> {
+  const spec = parseSpec(raw);
+  await deps.outbox.push(spec.callback_url, stampEvent({ render_id: spec.render_id, type: "cancelled" }));
+  deps.metrics.jobFinished("cancelled");
+}
+
+/**
+ * One attempt of one render, the same whichever queue runs it: renders, reports progress at most
+ * once a second, and queues exactly one terminal event — completed, cancelled, or failed once the
+ * error is unrecoverable or the attempts are used up.
+ */
+export async function processRender(
+  deps: ProcessorDeps,
+  raw: unknown,
+  attempt: Attempt,
+): Promise<RenderResult> {
+  const spec = parseSpec(raw);
+  const terminal = (event: Parameters<typeof stampEvent>[0]) =>
+    deps.outbox.push(spec.callback_url, stampEvent(event));
+  let lastSent = 0;
+  const progress = (fraction: number, stage: Stage) => {
+    attempt.saveProgress(fraction, stage);
+    const now = Date.now();
+    if (now - lastSent < 1000 && fraction < 1) return;
+    lastSent = now;
+    void postEvent(
+      deps.config.RENDERER_SECRET,
+      spec.callback_url,
+      stampEvent({
+        render_id: spec.render_id,
+        type: "progress",
+        progress: Math.round(fraction * 1000) / 1000,
+        stage,
+      }),
+      5000,
+    );
+  };
+  try {
+    const result = await renderJob(spec, {
+      bin: { ffmpegPath: deps.config.FFMPEG_PATH, ffprobePath: deps.config.FFPROBE_PATH },
+      fontFile: deps.config.fontFile,
+      apiOrigin: deps.config.API_ORIGIN,
+      workDir: deps.config.WORK_DIR,
+      encoder: deps.encoder,
+      maxInputBytes: deps.config.MAX_INPUT_BYTES,
+      maxMusicBytes: deps.config.MAX_MUSIC_BYTES,
+      upload: {
+        singleMaxBytes: deps.config.UPLOAD_SINGLE_MAX_BYTES,
+        partBytes: deps.config.UPLOAD_PART_BYTES,
+      },
+      signal: attempt.signal,
+      progress,
+      onFfmpegStart: (pid) => deps.onFfmpegStart?.(spec.render_id, pid),
+    });
+    await terminal({ render_id: spec.render_id, type: "completed", ...result });
+    deps.metrics.jobFinished("completed");
+    deps.metrics.rendered(result.render_seconds, result.duration, result.x_realtime);
+    return result;
+  } catch (err) {
+    if (err instanceof CancelledError) {
+      await terminal({ render_id: spec.render_id, type: "cancelled" });
+      deps.metrics.jobFinished("cancelled");
+    } else if (err instanceof InvalidJobError || attempt.attempt >= attempt.maxAttempts) {
+      await terminal({
+        render_id: spec.render_id,
+        type: "failed",
+        error: err instanceof Error ? err.message : String(err),
+        retryable: !(err instanceof InvalidJobError),
+      });
+      deps.metrics.jobFinished("failed");
+    }
+    throw err;
+  }
+}

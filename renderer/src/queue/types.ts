@@ -1,0 +1,36 @@
+import type { RenderSpec } from "../../../contracts/render-spec";
+import type { RenderResult } from "../jobs/render-job";
+
+export type JobState = "queued" | "active" | "completed" | "failed" | "cancelled";
+export const JOB_STATES: readonly JobState[] = ["queued", "active", "completed", "failed", "cancelled"];
+
+export interface JobStatus {
+  render_id: string;
+  state: JobState;
+  progress: number;
+  stage: string | null;
+  attempts: number;
+  result: RenderResult | null;
+  error: string | null;
+}
+
+/**
+ * What the HTTP layer needs from a queue. Two implementations share it: BullMQ on Redis
+ * (production, many renderers) and an in-process queue (local development without Redis). Both
+ * run the very same job function (jobs/processor.ts).
+ */
+export interface RenderQueue {
+  readonly kind: "bullmq" | "memory";
+  /** Adds a render; a second add with the same render id changes nothing. */
+  enqueue(spec: RenderSpec): Promise<{ status: JobStatus; duplicate: boolean }>;
+  get(renderId: string): Promise<JobStatus | null>;
+  /** Cancels a queued or running render; null when unknown. */
+  cancel(renderId: string): Promise<JobStatus | null>;
+  counts(): Promise<Record<JobState, number>>;
+  /** `ready`, `connecting`, ... for BullMQ; `none` in memory. */
+  backendState(): string;
+  /** Refuses a replayed request nonce (true when seen for the first time). */
+  claimNonce(nonce: string, ttlSeconds: number): Promise<boolean>;
+  /** Stops taking jobs, lets running ones finish within `graceMs`, then hands them back. */
+  close(graceMs: number): Promise<void>;
+}

@@ -1,0 +1,81 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { RenderSpecInput } from "../../../contracts/render-spec";
+import { signRequest } from "../../../contracts/signing";
+import { loadConfig, type RendererConfig } from "../../src/config";
+import type { StubApi } from "./stub-api";
+
+export const SECRET = "test-renderer-secret-0123456789";
+
+export function testConfig(stub: StubApi, extra: Record<string, string> = {}): RendererConfig {
+  return loadConfig({
+    RENDERER_SECRET: SECRET,
+    API_ORIGIN: stub.origin,
+    WORK_DIR: mkdtempSync(join(tmpdir(), "sds-render-test-")),
+    ENCODER: "libx264",
+    RETRY_BACKOFF_MS: "50",
+    ...extra,
+  });
+}
+
+/** A signed request to the renderer's app (as the Worker would send it). */
+export async function signed(
+  app: { request: (path: string, init: RequestInit) => Response | Promise<Response> },
+  method: string,
+  path: string,
+  body?: unknown,
+  opts: { secret?: string; nowSeconds?: number; nonce?: string } = {},
+) {
+  const text = body === undefined ? "" : JSON.stringify(body);
+  const headers = await signRequest(opts.secret ?? SECRET, {
+    method,
+    path,
+    body: text,
+    nowSeconds: opts.nowSeconds,
+    nonce: opts.nonce,
+  });
+  return app.request(path, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
+    body: body === undefined ? undefined : text,
+  });
+}
+
+/** A small render spec whose inputs and outputs live on the stub. */
+export function smallSpec(stub: StubApi, id: string, over: Partial<RenderSpecInput> = {}): RenderSpecInput {
+  return {
+    render_id: id,
+    aspect_ratio: "1:1",
+    resolution: "720p",
+    include_subtitles: true,
+    scenes: [
+      { image_url: `${stub.origin}/files/s0.png`, caption: "雨夜里，她终于推开了那扇门。", duration: 1.5 },
+      { image_url: `${stub.origin}/files/s1.png`, caption: "“你怎么会在这里？”", duration: 1.5 },
+      { text: "第三场：天亮了", caption: "Morning comes.", duration: 1.5 },
+    ],
+    outputs: {
+      video: stub.target(`${id}.mp4`),
+      srt: stub.target(`${id}.srt`),
+      vtt: stub.target(`${id}.vtt`),
+      poster: stub.target(`${id}.jpg`),
+      contact_sheet: stub.target(`${id}.png`),
+    },
+    callback_url: `${stub.origin}/events`,
+    ...over,
+  };
+}
+
+export async function until<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  ms = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v as T;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,166 @@
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { type RenderEvent, RenderEventSchema } from "../../../contracts/render-events";
+import { verifyRequest } from "../../../contracts/signing";
+
+/**
+ * A stand-in for the Worker's side of the renderer protocol, used by the renderer's tests and the
+ * render benchmark (the Worker's real endpoints come with the export issue): it serves input files,
+ * accepts streamed and multipart uploads, and records signed events.
+ */
+export interface StubApi {
+  origin: string;
+  /** Serve `body` at `path` (inputs). */
+  serve(path: string, body: Buffer | string, contentType?: string): void;
+  /** An upload target under this server. */
+  target(name: string, maxBytes?: number): { url: string; max_bytes: number };
+  uploaded(
+    name: string,
+  ): Promise<{ file: string; size: number; contentType: string; parts: number } | undefined>;
+  events: RenderEvent[];
+  /** Requests to the event endpoint that failed the signature check. */
+  rejectedEvents: number;
+  /** Make the event endpoint answer this status (e.g. 503) until reset. */
+  eventStatus: number;
+  requests: { method: string; path: string }[];
+  close(): Promise<void>;
+}
+
+async function body(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export async function startStubApi(secret: string): Promise<StubApi> {
+  const dir = await mkdtemp(join(tmpdir(), "sds-stub-"));
+  const files = new Map<string, { body: Buffer; type: string }>();
+  const uploads = new Map<string, { file: string; size: number; contentType: string; parts: number }>();
+  const multipart = new Map<string, { name: string; parts: Map<number, string>; contentType: string }>();
+  const state = { rejectedEvents: 0, eventStatus: 200 };
+  const events: RenderEvent[] = [];
+  const requests: { method: string; path: string }[] = [];
+
+  const server: Server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://stub");
+    requests.push({ method: req.method ?? "", path: url.pathname });
+    try {
+      if (req.method === "GET" && files.has(url.pathname)) {
+        const f = files.get(url.pathname)!;
+        res.writeHead(200, { "Content-Type": f.type, "Content-Length": f.body.byteLength });
+        return res.end(f.body);
+      }
+      const upload = /^\/upload\/([a-z0-9_.-]+)$/i.exec(url.pathname)?.[1];
+      if (upload) {
+        if (req.method === "PUT" && !url.searchParams.has("upload_id")) {
+          const file = join(dir, upload);
+          await pipeline(req, createWriteStream(file));
+          const size = (await stat(file)).size;
+          if (String(size) !== req.headers["content-length"]) throw new Error("length mismatch");
+          uploads.set(upload, { file, size, contentType: String(req.headers["content-type"]), parts: 1 });
+          res.writeHead(200, { "Content-Type": "application/json" });
+          return res.end(JSON.stringify({ size }));
+        }
+        if (req.method === "POST" && url.searchParams.has("uploads")) {
+          const id = `mpu-${multipart.size + 1}`;
+          multipart.set(id, {
+            name: upload,
+            parts: new Map(),
+            contentType: String(req.headers["content-type"]),
+          });
+          res.writeHead(200, { "Content-Type": "application/json" });
+          return res.end(JSON.stringify({ upload_id: id }));
+        }
+        const id = url.searchParams.get("upload_id");
+        const mpu = id ? multipart.get(id) : undefined;
+        if (mpu && req.method === "PUT") {
+          const part = Number(url.searchParams.get("part"));
+          const file = join(dir, `${id}.${part}`);
+          await pipeline(req, createWriteStream(file));
+          mpu.parts.set(part, file);
+          res.writeHead(200, { "Content-Type": "application/json" });
+          return res.end(JSON.stringify({ part, etag: `etag-${part}` }));
+        }
+        if (mpu && req.method === "POST" && url.searchParams.has("complete")) {
+          const { parts } = JSON.parse((await body(req)).toString()) as { parts: { part: number }[] };
+          const file = join(dir, mpu.name);
+          const out = createWriteStream(file);
+          for (const p of parts) out.write(await readFile(mpu.parts.get(p.part)!));
+          await new Promise((r) => out.end(r));
+          const size = (await stat(file)).size;
+          uploads.set(mpu.name, { file, size, contentType: mpu.contentType, parts: parts.length });
+          res.writeHead(200, { "Content-Type": "application/json" });
+          return res.end(JSON.stringify({ size }));
+        }
+      }
+      if (req.method === "POST" && url.pathname === "/events") {
+        const raw = await body(req);
+        const check = await verifyRequest(secret, {
+          method: "POST",
+          path: url.pathname + url.search,
+          body: new Uint8Array(raw),
+          headers: { get: (n: string) => (req.headers[n] as string | undefined) ?? null },
+        });
+        if (!check.ok) {
+          state.rejectedEvents++;
+          res.writeHead(401);
+          return res.end();
+        }
+        if (state.eventStatus !== 200) {
+          res.writeHead(state.eventStatus);
+          return res.end();
+        }
+        events.push(RenderEventSchema.parse(JSON.parse(raw.toString())));
+        res.writeHead(200, { "Content-Type": "application/json" });
+        return res.end("{}");
+      }
+      res.writeHead(404);
+      res.end();
+    } catch (err) {
+      res.writeHead(500);
+      res.end(String(err));
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const address = server.address();
+  if (!address || typeof address === "string") throw new Error("no address");
+  const origin = `http://127.0.0.1:${address.port}`;
+
+  return {
+    origin,
+    serve(path, content, type = "application/octet-stream") {
+      files.set(path, { body: Buffer.isBuffer(content) ? content : Buffer.from(content), type });
+    },
+    target(name, maxBytes = 200 * 1024 * 1024) {
+      return { url: `${origin}/upload/${name}`, max_bytes: maxBytes };
+    },
+    async uploaded(name) {
+      return uploads.get(name);
+    },
+    events,
+    get rejectedEvents() {
+      return state.rejectedEvents;
+    },
+    get eventStatus() {
+      return state.eventStatus;
+    },
+    set eventStatus(v: number) {
+      state.eventStatus = v;
+    },
+    requests,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function sha256(buf: Buffer): string {
+  return createHash("sha256").update(buf).digest("hex");
+}
