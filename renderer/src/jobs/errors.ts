@@ -15,3 +15,6 @@ export class CancelledError extends Error {
     this.name = "CancelledError";
   }
 }
+
+/** The abort reason of a render stopped because its process is shutting down (not a cancel). */
+export const SHUTDOWN = "shutdown";

@@ -2,7 +2,7 @@ import { type RenderSpec, RenderSpecSchema } from "../../../contracts/render-spe
 import type { RendererConfig } from "../config";
 import type { VideoEncoder } from "../ffmpeg/encoder";
 import type { Metrics } from "../metrics";
-import { CancelledError, InvalidJobError } from "./errors";
+import { CancelledError, InvalidJobError, SHUTDOWN } from "./errors";
 import { type EventOutbox, postEvent, stampEvent } from "./events";
 import { type RenderResult, renderJob, type Stage } from "./render-job";
 
@@ -59,7 +59,7 @@ export async function processRender(
   const progress = (fraction: number, stage: Stage) => {
     attempt.saveProgress(fraction, stage);
     const now = Date.now();
-    if (now - lastSent < 1000 && fraction < 1) return;
+    if (now - lastSent < 1000) return;
     lastSent = now;
     void postEvent(
       deps.config.RENDERER_SECRET,
@@ -95,6 +95,8 @@ export async function processRender(
     deps.metrics.rendered(result.render_seconds, result.duration, result.x_realtime);
     return result;
   } catch (err) {
+    // A render stopped by a shutdown is handed back to the queue, not finished: no terminal event.
+    if (attempt.signal.aborted && attempt.signal.reason === SHUTDOWN) throw err;
     if (err instanceof CancelledError) {
       await terminal({ render_id: spec.render_id, type: "cancelled" });
       deps.metrics.jobFinished("cancelled");

@@ -165,6 +165,9 @@ export async function renderJob(spec: RenderSpec, ctx: JobContext): Promise<Rend
     const ext = format === "webm" ? "webm" : "mp4";
     const video = join(dir, `video.${ext}`);
     const renderStarted = performance.now();
+    // Side work stops with the job, and always settles before the directory is removed.
+    const side = new AbortController();
+    const sideSignal = AbortSignal.any([ctx.signal, side.signal]);
     const sideWork = Promise.all([
       writeFile(join(dir, "captions.srt"), toSrt(timeline.cues)),
       writeFile(join(dir, "captions.vtt"), toVtt(timeline.cues)),
@@ -179,31 +182,41 @@ export async function renderJob(spec: RenderSpec, ctx: JobContext): Promise<Rend
             ),
             ctx.bin,
             {
-              signal: ctx.signal,
+              signal: sideSignal,
             },
           )
         : Promise.resolve(),
     ]);
-    const [r0, r1] = SHARE.rendering;
-    await runPlan(
-      buildRenderPlan({
-        width,
-        height,
-        fps: spec.fps,
-        scenes,
-        timeline,
-        music,
-        fontFile: ctx.fontFile,
-        encoder: ctx.encoder,
-        output: video,
-      }),
-      ctx.bin,
-      {
-        signal: ctx.signal,
-        onStart: ctx.onFfmpegStart,
-        onProgress: (t) => ctx.progress(r0 + (r1 - r0) * Math.min(1, t / timeline.total), "rendering"),
-      },
+    const sideSettled = sideWork.then(
+      () => undefined,
+      () => undefined,
     );
+    const [r0, r1] = SHARE.rendering;
+    try {
+      await runPlan(
+        buildRenderPlan({
+          width,
+          height,
+          fps: spec.fps,
+          scenes,
+          timeline,
+          music,
+          fontFile: ctx.fontFile,
+          encoder: ctx.encoder,
+          output: video,
+        }),
+        ctx.bin,
+        {
+          signal: ctx.signal,
+          onStart: ctx.onFfmpegStart,
+          onProgress: (t) => ctx.progress(r0 + (r1 - r0) * Math.min(1, t / timeline.total), "rendering"),
+        },
+      );
+    } catch (err) {
+      side.abort();
+      await sideSettled;
+      throw err;
+    }
     await sideWork;
     const renderSeconds = (performance.now() - renderStarted) / 1000;
 
@@ -224,7 +237,7 @@ export async function renderJob(spec: RenderSpec, ctx: JobContext): Promise<Rend
       v?.width !== width || v?.height !== height
         ? `size ${v?.width}x${v?.height} instead of ${width}x${height}`
         : null,
-      !v || v.pix_fmt !== "yuv420p" ? `video stream ${v?.codec_name}/${v?.pix_fmt}` : null,
+      v?.pix_fmt !== "yuv420p" ? `video stream ${v?.codec_name}/${v?.pix_fmt}` : null,
       !a ? "no audio stream" : null,
     ].filter(Boolean);
     if (problems.length > 0) throw new Error(`output failed verification: ${problems.join("; ")}`);

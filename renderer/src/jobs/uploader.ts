@@ -19,7 +19,9 @@ async function ok(res: Response, what: string): Promise<unknown> {
   return text ? JSON.parse(text) : {};
 }
 
-function streamOf(file: string, start: number, end: number): ReadableStream {
+function streamOf(file: string, start: number, end: number): ReadableStream | string {
+  // An empty file (no captions: empty sidecars) is an empty body; a read stream cannot end at -1.
+  if (end <= start) return "";
   return Readable.toWeb(createReadStream(file, { start, end: end - 1 })) as ReadableStream;
 }
 

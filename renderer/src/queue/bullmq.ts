@@ -1,8 +1,8 @@
-import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
+import { type Job, Queue, UnrecoverableError, WaitingError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { RenderEvent } from "../../../contracts/render-events";
 import type { RenderSpec } from "../../../contracts/render-spec";
-import { CancelledError, InvalidJobError } from "../jobs/errors";
+import { CancelledError, InvalidJobError, SHUTDOWN } from "../jobs/errors";
 import { type EventOutbox, eventRetryDelayMs, postEvent } from "../jobs/events";
 import type { Attempt } from "../jobs/processor";
 import type { RenderResult } from "../jobs/render-job";
@@ -123,7 +123,7 @@ export class BullQueue implements RenderQueue {
     });
     this.worker = new Worker<RenderSpec, RenderResult>(
       opts.name,
-      async (job, _token, signal) => {
+      async (job, token, signal) => {
         if (await this.redis.exists(this.cancelKey(job.id ?? ""))) throw new UnrecoverableError("cancelled");
         const abort = signal ? AbortSignal.any([signal, this.shutdown.signal]) : this.shutdown.signal;
         try {
@@ -134,7 +134,11 @@ export class BullQueue implements RenderQueue {
             saveProgress: (fraction, stage) => void job.updateProgress({ fraction, stage }).catch(() => {}),
           });
         } catch (err) {
-          if (this.shutdown.signal.aborted) throw err; // handed back: the job comes back as stalled
+          if (this.shutdown.signal.aborted) {
+            // Stopped by a shutdown: handed back to the queue at once, with no attempt spent.
+            await job.moveToWait(token);
+            throw new WaitingError();
+          }
           if (err instanceof CancelledError || err instanceof InvalidJobError)
             throw new UnrecoverableError(err.message);
           throw err;
@@ -249,10 +253,9 @@ export class BullQueue implements RenderQueue {
     const closing = this.worker.close();
     const timedOut = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), graceMs).unref());
     if ((await Promise.race([closing, timedOut])) === "timeout") {
-      // Past the grace period: kill the running renders and let their locks lapse, so another
-      // renderer recovers them as stalled instead of counting a failed attempt.
-      this.shutdown.abort("shutdown");
-      await this.worker.close(true);
+      // Past the grace period: the running renders are killed and handed back (see the processor).
+      this.shutdown.abort(SHUTDOWN);
+      await closing;
     }
     await this.outbox.close();
     await this.queue.close();

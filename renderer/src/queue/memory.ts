@@ -1,5 +1,5 @@
 import type { RenderSpec } from "../../../contracts/render-spec";
-import { CancelledError, InvalidJobError } from "../jobs/errors";
+import { CancelledError, InvalidJobError, SHUTDOWN } from "../jobs/errors";
 import type { Attempt } from "../jobs/processor";
 import type { RenderResult } from "../jobs/render-job";
 import { JOB_STATES, type JobState, type JobStatus, type RenderQueue } from "./types";
@@ -95,7 +95,7 @@ export class MemoryQueue implements RenderQueue {
     const finished = new Promise<void>((r) => this.idle.add(r));
     const timedOut = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), graceMs).unref());
     if ((await Promise.race([finished, timedOut])) === "timeout") {
-      for (const e of this.jobs.values()) e.controller?.abort("shutdown");
+      for (const e of this.jobs.values()) e.controller?.abort(SHUTDOWN);
       await finished;
     }
   }
@@ -137,7 +137,7 @@ export class MemoryQueue implements RenderQueue {
       e.status.progress = 1;
     } catch (err) {
       e.status.error = err instanceof Error ? err.message : String(err);
-      if (err instanceof CancelledError && e.controller.signal.reason === "shutdown") {
+      if (e.controller.signal.reason === SHUTDOWN) {
         e.status.state = "queued"; // shutting down: the job is not lost to a retry count
       } else if (err instanceof CancelledError) {
         e.status.state = "cancelled";

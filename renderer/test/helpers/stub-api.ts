@@ -17,6 +17,8 @@ export interface StubApi {
   origin: string;
   /** Serve `body` at `path` (inputs). */
   serve(path: string, body: Buffer | string, contentType?: string): void;
+  /** Answer `status` at `path` (a failing input). */
+  fail(path: string, status: number): void;
   /** An upload target under this server. */
   target(name: string, maxBytes?: number): { url: string; max_bytes: number };
   uploaded(
@@ -40,6 +42,7 @@ async function body(req: IncomingMessage): Promise<Buffer> {
 export async function startStubApi(secret: string): Promise<StubApi> {
   const dir = await mkdtemp(join(tmpdir(), "sds-stub-"));
   const files = new Map<string, { body: Buffer; type: string }>();
+  const failing = new Map<string, number>();
   const uploads = new Map<string, { file: string; size: number; contentType: string; parts: number }>();
   const multipart = new Map<string, { name: string; parts: Map<number, string>; contentType: string }>();
   const state = { rejectedEvents: 0, eventStatus: 200 };
@@ -50,6 +53,10 @@ export async function startStubApi(secret: string): Promise<StubApi> {
     const url = new URL(req.url ?? "/", "http://stub");
     requests.push({ method: req.method ?? "", path: url.pathname });
     try {
+      if (failing.has(url.pathname)) {
+        res.writeHead(failing.get(url.pathname) ?? 500);
+        return res.end();
+      }
       if (req.method === "GET" && files.has(url.pathname)) {
         const f = files.get(url.pathname)!;
         res.writeHead(200, { "Content-Type": f.type, "Content-Length": f.body.byteLength });
@@ -135,6 +142,9 @@ export async function startStubApi(secret: string): Promise<StubApi> {
     origin,
     serve(path, content, type = "application/octet-stream") {
       files.set(path, { body: Buffer.isBuffer(content) ? content : Buffer.from(content), type });
+    },
+    fail(path, status) {
+      failing.set(path, status);
     },
     target(name, maxBytes = 200 * 1024 * 1024) {
       return { url: `${origin}/upload/${name}`, max_bytes: maxBytes };
