@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 
@@ -16,6 +16,15 @@ const Env = z.object({
     .regex(/^[A-Za-z0-9_-]{1,64}$/)
     .default("renders"),
   RENDER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
+  /** Chunk encodes of one render that run at once; one per core. */
+  RENDER_PARALLEL_CHUNKS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(16)
+    .default(Math.min(4, Math.max(1, availableParallelism()))),
+  /** Scenes per chunk: each ffmpeg holds only these in memory, however long the video. */
+  RENDER_SCENES_PER_CHUNK: z.coerce.number().int().min(1).max(50).default(3),
   RENDER_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   RETRY_BACKOFF_MS: z.coerce.number().int().min(10).default(5000),
   LOCK_DURATION_MS: z.coerce.number().int().min(500).default(30_000),

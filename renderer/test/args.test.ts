@@ -5,14 +5,18 @@ import { signRequest, verifyRequest } from "../../contracts/signing";
 import { planTimeline, toSrt, toVtt } from "../../contracts/timeline";
 import { buildCardPlan } from "../src/cards/card-plan";
 import {
+  buildAudioPlan,
+  buildChunkPlan,
   buildContactSheetPlan,
+  buildMuxPlan,
   buildPosterPlan,
-  buildRenderPlan,
   captionMetrics,
+  frameGrid,
   kenBurns,
+  planChunks,
   planToArgs,
 } from "../src/ffmpeg/args";
-import { encoderOptions } from "../src/ffmpeg/encoder";
+import { audioOptions, videoOptions } from "../src/ffmpeg/encoder";
 import { filterPath } from "../src/ffmpeg/escape";
 import { toCommand } from "../src/ffmpeg/run";
 import { textWidth, wrapText } from "../src/ffmpeg/text";
@@ -78,62 +82,102 @@ describe("render plan", () => {
     { duration: 2 },
     { duration: 3, caption: "c" },
   ]);
-  const plan = buildRenderPlan({
+  const scenes = [
+    { image: "/w/scene-000.png", captionFile: "/w/caption-0.txt" },
+    { image: "/w/scene-001.png" },
+    { image: "/w/scene-002.png", captionFile: "/w/caption-2.txt" },
+  ];
+  const base = {
     width: 720,
     height: 1280,
     fps: 30,
-    scenes: [
-      { image: "/w/scene-000.png", captionFile: "/w/caption-0.txt" },
-      { image: "/w/scene-001.png" },
-      { image: "/w/scene-002.png", captionFile: "/w/caption-2.txt" },
-    ],
+    scenes,
     timeline,
-    music: null,
     fontFile: FONT,
-    encoder: "libx264",
-    output: "/w/video.mp4",
-  });
+    encoder: "libx264" as const,
+  };
+  const whole = buildChunkPlan({ ...base, chunk: { start: 0, end: 180 }, output: "/w/chunk-0.ts" });
 
   it("is deterministic and pure: the same input gives the same arguments", () => {
-    const again = buildRenderPlan({
-      width: 720,
-      height: 1280,
-      fps: 30,
-      scenes: [
-        { image: "/w/scene-000.png", captionFile: "/w/caption-0.txt" },
-        { image: "/w/scene-001.png" },
-        { image: "/w/scene-002.png", captionFile: "/w/caption-2.txt" },
-      ],
-      timeline,
-      music: null,
-      fontFile: FONT,
-      encoder: "libx264",
-      output: "/w/video.mp4",
-    });
-    expect(planToArgs(again)).toEqual(planToArgs(plan));
+    const again = buildChunkPlan({ ...base, chunk: { start: 0, end: 180 }, output: "/w/chunk-0.ts" });
+    expect(planToArgs(again)).toEqual(planToArgs(whole));
   });
 
-  it("moves every scene, burns only the captions it has, and crossfades at the planned offsets", () => {
-    const graph = plan.filterComplex ?? "";
+  it("moves every scene, burns only the captions it has, and cuts crossfades out of the scenes", () => {
+    const graph = whole.filterComplex ?? "";
     expect(graph.match(/zoompan=/g)).toHaveLength(3);
     expect(graph.match(/drawtext=/g)).toHaveLength(2);
-    expect(graph).toContain("xfade=transition=fade:duration=0.5:offset=1.500[x1]");
-    expect(graph).toContain("xfade=transition=fade:duration=0.5:offset=3.000[x2]");
+    // Scene 0: body then tail; scene 1: head, body, tail; scene 2: head then body.
+    expect(graph).toContain("[t0]trim=start_frame=45:end_frame=60,setpts=PTS-STARTPTS[t0x]");
+    expect(graph).toContain("[h1]trim=start_frame=0:end_frame=15,setpts=PTS-STARTPTS[h1x]");
+    expect(graph).toContain("[b1]trim=start_frame=15:end_frame=45,setpts=PTS-STARTPTS[b1x]");
+    expect(graph).toContain("[t0x][h1x]xfade=transition=fade:duration=0.5000:offset=0[f0]");
+    expect(graph).toContain("[b0x][f0][b1x][f1][b2x]concat=n=5:v=1:a=0[vout]");
     expect(graph).toContain("d=60:s=720x1280:fps=30");
     expect(graph).toContain("d=90:s=720x1280:fps=30");
-    expect(plan.inputs.at(-1)).toEqual({
-      source: "anullsrc=r=44100:cl=stereo",
-      options: ["-f", "lavfi", "-t", "6.000"],
-    });
-    expect(plan.outputOptions).toEqual([
+    expect(whole.outputOptions).toEqual([
       "-map",
-      "[x2]",
-      "-map",
-      "3:a",
-      ...encoderOptions("libx264", 30),
-      "-t",
-      "6.000",
+      "[vout]",
+      ...videoOptions("libx264", 30),
+      "-frames:v",
+      "180",
+      "-f",
+      "mpegts",
     ]);
+  });
+
+  it("splits into chunks cut inside scene bodies; a chunk renders only its frames of each scene", () => {
+    const chunks = planChunks(timeline, 30, 1);
+    expect(chunks).toEqual([
+      { start: 0, end: 61 },
+      { start: 61, end: 120 },
+      { start: 120, end: 180 },
+    ]);
+    const middle = buildChunkPlan({
+      ...base,
+      chunk: chunks[1] as { start: number; end: number },
+      output: "/w/chunk-1.ts",
+    });
+    expect(middle.inputs.map((i) => i.source)).toEqual(["/w/scene-001.png", "/w/scene-002.png"]);
+    // Scene 1 from its frame 16 (the cut: crossfades are never cut) to its end; scene 2 its head
+    // and the start of its body.
+    expect(middle.filterComplex).toContain("z='1.15-0.15*(on+16)/59'");
+    expect(middle.filterComplex).toContain(":d=44:s=720x1280");
+    expect(middle.filterComplex).toContain(":d=30:s=720x1280");
+    expect(middle.filterComplex).toContain("[b1x][f1][b2x]concat=n=3");
+    expect(middle.outputOptions).toContain("59");
+    // Every frame of the video is in exactly one chunk.
+    expect(chunks.reduce((n, c) => n + c.end - c.start, 0)).toBe(Math.round(timeline.total * 30));
+    expect(planChunks(timeline, 30, 3)).toEqual([{ start: 0, end: 180 }]);
+    // One per core even when the scenes would fit in one chunk, balanced in frames.
+    expect(planChunks(timeline, 30, 3, 2)).toEqual([
+      { start: 0, end: 89 },
+      { start: 89, end: 180 },
+    ]);
+  });
+
+  it("rounds scene boundaries on the frame grid so the frame count is exact for any durations", () => {
+    const odd = planTimeline([
+      { duration: 2.37 },
+      { duration: 1.01 },
+      { duration: 3.333 },
+      { duration: 1.5 },
+    ]);
+    for (const fps of [24, 25, 30, 60]) {
+      const grid = frameGrid(odd, fps);
+      const frames = grid.reduce(
+        (sum: number, g: { frames: number; overlapNext: number }) => sum + g.frames - g.overlapNext,
+        0,
+      );
+      expect(frames).toBe(Math.round(odd.total * fps));
+      for (const [i, g] of grid.entries()) {
+        expect(
+          g.frames - g.overlapNext - (i > 0 ? (grid[i - 1]?.overlapNext ?? 0) : 0),
+        ).toBeGreaterThanOrEqual(0);
+      }
+      const chunks = planChunks(odd, fps, 1);
+      expect(chunks.reduce((n, c) => n + c.end - c.start, 0)).toBe(Math.round(odd.total * fps));
+    }
   });
 
   it("alternates zoom in and out and the pan direction, per scene index", () => {
@@ -142,34 +186,70 @@ describe("render plan", () => {
     expect(kenBurns(0, 120, 1080, 1920, 30)).toContain("+(1)*");
     expect(kenBurns(2, 120, 1080, 1920, 30)).toContain("+(-1)*");
     expect(kenBurns(4, 120, 1080, 1920, 30)).toEqual(kenBurns(0, 120, 1080, 1920, 30));
+    expect(kenBurns(0, 120, 1080, 1920, 30, 60, 60)).toContain("z='1+0.15*(on+60)/119'");
   });
 
-  it("loops, trims and fades music in and out when given", () => {
-    const withMusic = buildRenderPlan({
-      width: 720,
-      height: 720,
-      fps: 30,
-      scenes: [{ image: "/w/a.png" }],
-      timeline: planTimeline([{ duration: 8 }]),
-      music: "/w/music",
-      fontFile: FONT,
-      encoder: "libx264",
-      output: "/w/v.mp4",
-    });
-    expect(withMusic.inputs.at(-1)).toEqual({ source: "/w/music", options: ["-stream_loop", "-1"] });
-    expect(withMusic.filterComplex).toContain(
+  it("encodes the audio once: music looped, trimmed and faded, or silence", () => {
+    const music = buildAudioPlan("/w/music", 8, "libx264", "/w/audio.m4a");
+    expect(music.inputs).toEqual([{ source: "/w/music", options: ["-stream_loop", "-1"] }]);
+    expect(music.filterComplex).toContain(
       "atrim=0:8.000,asetpts=PTS-STARTPTS,afade=t=in:st=0:d=1.000,afade=t=out:st=7.000:d=1.000",
     );
-    expect(withMusic.outputOptions.slice(0, 4)).toEqual(["-map", "[s0]", "-map", "[aout]"]);
+    expect(music.outputOptions).toEqual([
+      "-map",
+      "[aout]",
+      "-c:a",
+      "aac",
+      "-b:a",
+      "128k",
+      "-f",
+      "mp4",
+      "-t",
+      "8.000",
+    ]);
+    const silence = buildAudioPlan(null, 6, "libvpx-vp9", "/w/audio.webm");
+    expect(silence.inputs[0]).toEqual({
+      source: "anullsrc=r=48000:cl=stereo",
+      options: ["-f", "lavfi", "-t", "6.000"],
+    });
+    expect(silence.outputOptions).toContain("libopus");
+  });
+
+  it("joins chunks and audio by stream copy, with +faststart for MP4", () => {
+    expect(planToArgs(buildMuxPlan("/w/chunks.txt", "/w/audio.m4a", 6, "libx264", "/w/video.mp4"))).toEqual([
+      "-f",
+      "concat",
+      "-safe",
+      "0",
+      "-i",
+      "/w/chunks.txt",
+      "-i",
+      "/w/audio.m4a",
+      "-y",
+      "-map",
+      "0:v",
+      "-map",
+      "1:a",
+      "-c",
+      "copy",
+      "-movflags",
+      "+faststart",
+      "-t",
+      "6.000",
+      "/w/video.mp4",
+    ]);
   });
 
   it("is exactly what fluent-ffmpeg runs", () => {
     const bin = { ffmpegPath: "ffmpeg", ffprobePath: "ffprobe" };
-    for (const p of [
-      plan,
+    const plans = [
+      whole,
+      buildAudioPlan("/w/m", 6, "libx264", "/w/a.m4a"),
+      buildMuxPlan("/w/l.txt", "/w/a.m4a", 6, "libx264", "/w/v.mp4"),
       buildPosterPlan("/w/v.mp4", 6, "/w/p.jpg"),
       buildContactSheetPlan("/w/scene-%03d.png", 3, 720, 1280, "/w/s.png"),
-    ]) {
+    ];
+    for (const p of plans) {
       expect((toCommand(p, bin) as unknown as { _getArguments(): string[] })._getArguments()).toEqual(
         planToArgs(p),
       );
@@ -182,7 +262,7 @@ describe("render plan", () => {
   });
 
   it("uses the reference's encoder settings for libx264, and VP9/Opus for WebM", () => {
-    expect(encoderOptions("libx264", 30)).toEqual([
+    expect(videoOptions("libx264", 30)).toEqual([
       "-c:v",
       "libx264",
       "-preset",
@@ -193,15 +273,11 @@ describe("render plan", () => {
       "yuv420p",
       "-r",
       "30",
-      "-c:a",
-      "aac",
-      "-b:a",
-      "128k",
-      "-movflags",
-      "+faststart",
     ]);
-    expect(encoderOptions("libvpx-vp9", 24)).toContain("libopus");
-    expect(encoderOptions("h264_nvenc", 30)).toContain("h264_nvenc");
+    expect(audioOptions("libx264")).toEqual(["-c:a", "aac", "-b:a", "128k", "-f", "mp4"]);
+    expect(videoOptions("libvpx-vp9", 24)).toContain("libvpx-vp9");
+    expect(audioOptions("libvpx-vp9")).toContain("libopus");
+    expect(videoOptions("h264_nvenc", 30)).toContain("h264_nvenc");
   });
 
   it("refuses paths that would need escaping inside a filtergraph", () => {

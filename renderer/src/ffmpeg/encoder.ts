@@ -1,49 +1,17 @@
 export type VideoEncoder = "libx264" | "h264_nvenc" | "libvpx-vp9";
 
 /**
- * Output options per encoder. libx264 uses exactly the reference's settings (veryfast, CRF 23), so
- * the benchmark compares like with like; NVENC aims at the same quality; WebM is VP9/Opus tuned for
+ * Video options per encoder. libx264 uses exactly the reference's settings (veryfast, CRF 23), so
+ * the benchmark compares like with like; NVENC aims at the same quality; WebM is VP9 tuned for
  * speed.
  */
-export function encoderOptions(encoder: VideoEncoder, fps: number): string[] {
+export function videoOptions(encoder: VideoEncoder, fps: number): string[] {
   const common = ["-pix_fmt", "yuv420p", "-r", String(fps)];
   switch (encoder) {
     case "libx264":
-      return [
-        "-c:v",
-        "libx264",
-        "-preset",
-        "veryfast",
-        "-crf",
-        "23",
-        ...common,
-        "-c:a",
-        "aac",
-        "-b:a",
-        "128k",
-        "-movflags",
-        "+faststart",
-      ];
+      return ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", ...common];
     case "h264_nvenc":
-      return [
-        "-c:v",
-        "h264_nvenc",
-        "-preset",
-        "p4",
-        "-rc",
-        "vbr",
-        "-cq",
-        "23",
-        "-b:v",
-        "0",
-        ...common,
-        "-c:a",
-        "aac",
-        "-b:a",
-        "128k",
-        "-movflags",
-        "+faststart",
-      ];
+      return ["-c:v", "h264_nvenc", "-preset", "p4", "-rc", "vbr", "-cq", "23", "-b:v", "0", ...common];
     case "libvpx-vp9":
       return [
         "-c:v",
@@ -59,10 +27,13 @@ export function encoderOptions(encoder: VideoEncoder, fps: number): string[] {
         "-row-mt",
         "1",
         ...common,
-        "-c:a",
-        "libopus",
-        "-b:a",
-        "96k",
       ];
   }
+}
+
+/** The audio track's codec and container: AAC in MP4 beside H.264, Opus in WebM beside VP9. */
+export function audioOptions(encoder: VideoEncoder): string[] {
+  return encoder === "libvpx-vp9"
+    ? ["-c:a", "libopus", "-b:a", "96k", "-f", "webm"]
+    : ["-c:a", "aac", "-b:a", "128k", "-f", "mp4"];
 }

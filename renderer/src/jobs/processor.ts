@@ -86,6 +86,8 @@ export async function processRender(
         singleMaxBytes: deps.config.UPLOAD_SINGLE_MAX_BYTES,
         partBytes: deps.config.UPLOAD_PART_BYTES,
       },
+      parallelChunks: deps.config.RENDER_PARALLEL_CHUNKS,
+      scenesPerChunk: deps.config.RENDER_SCENES_PER_CHUNK,
       signal: attempt.signal,
       progress,
       onFfmpegStart: (pid) => deps.onFfmpegStart?.(spec.render_id, pid),

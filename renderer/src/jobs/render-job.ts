@@ -4,10 +4,14 @@ import { canvasSize, type RenderSpec } from "../../../contracts/render-spec";
 import { planTimeline, toSrt, toVtt } from "../../../contracts/timeline";
 import { drawCard } from "../cards/card";
 import {
+  buildAudioPlan,
+  buildChunkPlan,
   buildContactSheetPlan,
+  buildMuxPlan,
   buildPosterPlan,
-  buildRenderPlan,
   captionMetrics,
+  chunkFormat,
+  planChunks,
   type RenderScene,
 } from "../ffmpeg/args";
 import type { VideoEncoder } from "../ffmpeg/encoder";
@@ -28,6 +32,10 @@ export interface JobContext {
   maxInputBytes: number;
   maxMusicBytes: number;
   upload: UploadLimits;
+  /** How many chunk encodes run at once (one per core is the sweet spot). */
+  parallelChunks: number;
+  /** Scenes per chunk: bounds the memory of each ffmpeg whatever the length of the video. */
+  scenesPerChunk: number;
   signal: AbortSignal;
   /** Overall progress 0..1 and the stage; the caller throttles what it forwards. */
   progress: (fraction: number, stage: Stage) => void;
@@ -160,17 +168,19 @@ export async function renderJob(spec: RenderSpec, ctx: JobContext): Promise<Rend
       scenes.push({ image: stills[i] as string, captionFile });
     }
 
-    // 3. The video, in one ffmpeg run. Sidecars and the contact sheet do not need it: they are made
-    // at the same time, on the CPU the encoder leaves idle.
+    // 3. The video: chunks of a few scenes encoded in parallel, the audio once, then joined by
+    // stream copy. Sidecars and the contact sheet do not need the video and are made meanwhile.
     const ext = format === "webm" ? "webm" : "mp4";
     const video = join(dir, `video.${ext}`);
     const renderStarted = performance.now();
     // Side work stops with the job, and always settles before the directory is removed.
     const side = new AbortController();
     const sideSignal = AbortSignal.any([ctx.signal, side.signal]);
+    const audio = join(dir, `audio.${format === "webm" ? "webm" : "m4a"}`);
     const sideWork = Promise.all([
       writeFile(join(dir, "captions.srt"), toSrt(timeline.cues)),
       writeFile(join(dir, "captions.vtt"), toVtt(timeline.cues)),
+      runPlan(buildAudioPlan(music, timeline.total, ctx.encoder, audio), ctx.bin, { signal: sideSignal }),
       spec.outputs.contact_sheet
         ? runPlan(
             buildContactSheetPlan(
@@ -191,33 +201,52 @@ export async function renderJob(spec: RenderSpec, ctx: JobContext): Promise<Rend
       () => undefined,
       () => undefined,
     );
+    const chunks = planChunks(timeline, spec.fps, ctx.scenesPerChunk, ctx.parallelChunks);
+    const chunkFiles = chunks.map((_, i) =>
+      join(dir, `chunk-${i}.${chunkFormat(ctx.encoder) === "webm" ? "webm" : "ts"}`),
+    );
+    const totalFrames = chunks.reduce((n, c) => n + c.end - c.start, 0);
+    const framesDone = chunks.map(() => 0);
     const [r0, r1] = SHARE.rendering;
     try {
-      await runPlan(
-        buildRenderPlan({
-          width,
-          height,
-          fps: spec.fps,
-          scenes,
-          timeline,
-          music,
-          fontFile: ctx.fontFile,
-          encoder: ctx.encoder,
-          output: video,
-        }),
-        ctx.bin,
-        {
-          signal: ctx.signal,
-          onStart: ctx.onFfmpegStart,
-          onProgress: (t) => ctx.progress(r0 + (r1 - r0) * Math.min(1, t / timeline.total), "rendering"),
-        },
+      await inParallel(chunks, ctx.parallelChunks, (chunk, i) =>
+        runPlan(
+          buildChunkPlan({
+            width,
+            height,
+            fps: spec.fps,
+            scenes,
+            timeline,
+            fontFile: ctx.fontFile,
+            encoder: ctx.encoder,
+            chunk,
+            output: chunkFiles[i] as string,
+          }),
+          ctx.bin,
+          {
+            signal: ctx.signal,
+            onStart: ctx.onFfmpegStart,
+            onProgress: (t) => {
+              framesDone[i] = Math.min(chunk.end - chunk.start, Math.round(t * spec.fps));
+              ctx.progress(
+                r0 + ((r1 - r0) * framesDone.reduce((a, b) => a + b, 0)) / totalFrames,
+                "rendering",
+              );
+            },
+          },
+        ),
       );
+      await sideWork;
     } catch (err) {
       side.abort();
       await sideSettled;
       throw err;
     }
-    await sideWork;
+    const list = join(dir, "chunks.txt");
+    await writeFile(list, chunkFiles.map((f) => `file '${f}'`).join("\n"));
+    await runPlan(buildMuxPlan(list, audio, timeline.total, ctx.encoder, video), ctx.bin, {
+      signal: ctx.signal,
+    });
     const renderSeconds = (performance.now() - renderStarted) / 1000;
 
     // 4. Poster and verification.
