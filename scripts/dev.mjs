@@ -2,9 +2,10 @@
 //  1. .dev.vars with generated secrets (first run only)
 //  2. local D1 migrations
 //  3. wrangler dev on http://localhost:8787 (local D1, R2, Durable Objects, Queues)
-//  4. the cron trigger, fired every minute through /__scheduled so local behaviour matches production
+//  4. the renderer on http://localhost:8788 (in-process queue, or BullMQ when REDIS_URL is set)
+//  5. the cron trigger, fired every minute through /__scheduled so local behaviour matches production
 import { spawn } from "node:child_process";
-import { ensureDevVars } from "./dev-vars.mjs";
+import { ensureDevVars, readDevVars } from "./dev-vars.mjs";
 import { applyLocalMigrations, root, wranglerBin, wranglerEnv } from "./wrangler.mjs";
 
 const port = Number(process.env.PORT ?? 8787);
@@ -43,6 +44,13 @@ start("wrangler", [
   "--var",
   "ALLOW_PRIVATE_WEBHOOK_URLS:true",
 ]);
+
+const rendererPort = Number(process.env.RENDERER_PORT ?? 8788);
+start("renderer", ["--import", "tsx", "renderer/src/main.ts"], {
+  PORT: String(rendererPort),
+  RENDERER_SECRET: readDevVars().RENDERER_SECRET,
+  API_ORIGIN: `http://127.0.0.1:${port}`,
+});
 
 const cron = setInterval(async () => {
   try {
