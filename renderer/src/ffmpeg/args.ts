@@ -1,4 +1,3 @@
-import { CROSSFADE_SECONDS } from "../../../contracts/render-spec";
 import type { Timeline } from "../../../contracts/timeline";
 import { audioOptions, type VideoEncoder, videoOptions } from "./encoder";
 import { filterPath } from "./escape";
