@@ -24,6 +24,7 @@ export default defineConfig(async () => {
     ],
     test: {
       include: ["test/**/*.test.ts"],
+      globalSetup: ["test/setup/image-fixtures.ts"],
       setupFiles: ["test/setup/apply-migrations.ts"],
       testTimeout: 30_000,
       hookTimeout: 30_000,
