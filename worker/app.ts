@@ -12,6 +12,7 @@ import { tasksRouter } from "./automation/tasks/handlers";
 import { webhooksRouter } from "./automation/webhooks/handlers";
 import { workerConfigsRouter } from "./automation/worker-configs/handlers";
 import { benchRouter } from "./http/bench";
+import { filesRouter } from "./http/files";
 import { healthRouter, VERSION } from "./http/health";
 import { apiBodyLimit } from "./platform/body-limit";
 import { readConfig } from "./platform/config";
@@ -71,6 +72,7 @@ export function buildApp() {
 
   app.route("/", healthRouter);
   app.route("/", benchRouter);
+  app.route("/", filesRouter);
   app.route("/", authRouter);
   app.route("/", projectsRouter);
 

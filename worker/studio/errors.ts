@@ -48,6 +48,7 @@ const DESCRIPTIONS: Record<number, string> = {
   409: "Conflict",
   413: "Payload too large",
   415: "Unsupported media type",
+  416: "Range not satisfiable",
   422: "Validation error",
   429: "Rate limit exceeded",
   500: "Internal server error",
