@@ -22,8 +22,10 @@ import { surfaceOf } from "./platform/surface";
 import { logIfServerError, toAppError } from "./platform/to-app-error";
 import { validationHook } from "./platform/validation";
 import { authRouter } from "./studio/auth/handlers";
+import { charactersRouter } from "./studio/characters/handlers";
 import { renderStudioError } from "./studio/errors";
 import { projectsRouter } from "./studio/projects/handlers";
+import { storyboardsRouter } from "./studio/storyboards/handlers";
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
@@ -75,6 +77,8 @@ export function buildApp() {
   app.route("/", filesRouter);
   app.route("/", authRouter);
   app.route("/", projectsRouter);
+  app.route("/", charactersRouter);
+  app.route("/", storyboardsRouter);
 
   app.route("/", pipelineProjectsRouter);
   app.route("/", tasksRouter);

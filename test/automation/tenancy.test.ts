@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { createProject, data, newTenant } from "../helpers/automation";
 import { call } from "../helpers/http";
+import { fixture } from "../helpers/images";
+import { imageForm, uploadCharacter } from "../helpers/studio";
+
+/** Routes whose body is a multipart image upload. */
+const MULTIPART = new Set([
+  "PUT /api/v1/characters/{character_id}/image",
+  "PUT /api/v1/storyboards/{storyboard_id}/image",
+]);
 
 /** A valid body for every route that takes one, so the only thing wrong is whose id it is. */
 const BODIES: Record<string, unknown> = {
@@ -22,6 +30,10 @@ const BODIES: Record<string, unknown> = {
   "POST /api/webhooks/n8n/project_execution/{project_id}": { status: "success", executionId: "steal" },
   "POST /api/webhooks/n8n/task_update/{task_id}": { status: "failed" },
   "PUT /api/v1/projects/{project_id}": { name: "stolen" },
+  "PUT /api/v1/characters/{character_id}": { name: "stolen" },
+  "POST /api/v1/characters/{character_id}/consistency-model": {},
+  "PUT /api/v1/storyboards/{storyboard_id}": { description: "stolen" },
+  "POST /api/v1/storyboards/{storyboard_id}/generate": { style: "anime" },
 };
 
 describe("cross-tenant access to every automation route", () => {
@@ -49,7 +61,14 @@ describe("cross-tenant access to every automation route", () => {
       }),
     );
     const studio = await call("POST", "/api/v1/projects", { token: a.token, json: { name: "mine" } });
+    const character = await uploadCharacter(a.token, studio.body.id, fixture("rgb.png"));
+    const storyboard = await call("POST", "/api/v1/storyboards", {
+      token: a.token,
+      json: { project_id: studio.body.id, description: "mine", character_ids: [character.id] },
+    });
     const ids: Record<string, string> = {
+      character_id: String(character.id),
+      storyboard_id: String(storyboard.body.id),
       task_id: String(task.id),
       asset_id: String(asset.id),
       inspiration_id: String(inspiration.id),
@@ -75,14 +94,19 @@ describe("cross-tenant access to every automation route", () => {
           return id;
         });
         const upload = key === "PUT /api/assets/{asset_id}/content";
-        const needsBody = method !== "get" && method !== "delete" && !upload;
+        const multipart = MULTIPART.has(key);
+        const needsBody = method !== "get" && method !== "delete" && !upload && !multipart;
         if (needsBody && !(key in BODIES) && !key.endsWith("/lease") && !key.endsWith("recalculate-tasks")) {
           throw new Error(`add a valid body for ${key} to this test`);
         }
         const res = await call(method.toUpperCase(), path, {
           token: b.token,
           json: needsBody ? (BODIES[key] ?? {}) : undefined,
-          body: upload ? new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) : undefined,
+          body: upload
+            ? new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
+            : multipart
+              ? imageForm({}, fixture("rgb.png"))
+              : undefined,
         });
         expect(res.status, `${key} → ${res.text}`).toBe(404);
         checked++;

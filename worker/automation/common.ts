@@ -1,8 +1,4 @@
 import { z } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import type { AppEnv } from "../app-env";
-import type { CoreContext } from "../core/context";
-import { servicesOf } from "../platform/context";
 import { iso } from "../platform/time";
 import { automationErrorResponses, envelopeSchema } from "./envelope";
 
@@ -24,10 +20,7 @@ export const JsonObject = z.record(z.string(), z.unknown());
 
 export const Id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
-export function coreOf(c: Context<AppEnv>): CoreContext {
-  const s = servicesOf(c);
-  return { env: c.env, db: s.db, config: s.config, now: s.now, origin: new URL(c.req.url).origin };
-}
+export { coreOf } from "../platform/context";
 
 /** A JSON body entry for `createRoute`. */
 export function jsonBody<S extends z.ZodType>(schema: S, required = true) {

@@ -1,0 +1,61 @@
+import { type FrameRequest, FrameRequestSchema } from "../../../contracts/render-spec";
+import { signRequest } from "../../../contracts/signing";
+import { AppError } from "../../platform/errors";
+
+/**
+ * The one place the Worker calls the renderer: every request HMAC-signed with the shared secret
+ * (contracts/signing.ts). An unreachable or failing renderer is a 503 to the caller, with a hint to
+ * retry; a refusal of what we sent is our bug and stays a 500.
+ */
+export class RendererUnavailable extends AppError {
+  constructor(detail: string) {
+    super("SERVICE_UNAVAILABLE", detail, { retryAfter: 5 });
+  }
+}
+
+async function signedFetch(
+  env: Env,
+  method: string,
+  path: string,
+  body?: string,
+  timeoutMs = 60_000,
+): Promise<Response> {
+  const base = (env.RENDERER_URL || "").replace(/\/+$/, "");
+  if (!base) throw new RendererUnavailable("No renderer is configured (RENDERER_URL)");
+  const headers = await signRequest(env.RENDERER_SECRET, { method, path, body: body ?? "" });
+  try {
+    return await fetch(`${base}${path}`, {
+      method,
+      headers: { ...headers, ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
+      ...(body !== undefined ? { body } : {}),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    throw new RendererUnavailable(
+      `The renderer is unavailable (${String(err).slice(0, 120)}); try again shortly`,
+    );
+  }
+}
+
+/** Draws a still card (`POST /v1/frames`) and returns the PNG bytes. */
+export async function drawFrame(env: Env, request: FrameRequest): Promise<Uint8Array> {
+  const body = JSON.stringify(FrameRequestSchema.parse(request));
+  const res = await signedFetch(env, "POST", "/v1/frames", body);
+  if (res.status >= 500 || res.status === 429) {
+    throw new RendererUnavailable(
+      `The renderer failed to draw the frame (HTTP ${res.status}); try again shortly`,
+    );
+  }
+  if (!res.ok) {
+    const detail = await res.text();
+    throw new AppError(
+      "INTERNAL_SERVER_ERROR",
+      `The renderer refused a frame request: ${detail.slice(0, 200)}`,
+    );
+  }
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  if (res.headers.get("content-type") !== "image/png" || bytes.byteLength < 8) {
+    throw new RendererUnavailable("The renderer answered without a PNG; try again shortly");
+  }
+  return bytes;
+}

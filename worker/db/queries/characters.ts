@@ -1,0 +1,127 @@
+import { and, asc, count, eq, isNull, sql } from "drizzle-orm";
+import type { Database } from "../client";
+import { rawAll, rawRun } from "../raw";
+import { characters, studioProjects } from "../schema";
+import type { AppearanceSignature } from "../schema/studio";
+
+export type CharacterRow = typeof characters.$inferSelect;
+
+const owned = (ownerId: number, id: number) =>
+  and(eq(characters.id, id), eq(characters.ownerId, ownerId), isNull(characters.deletedAt));
+
+export interface CharacterImage {
+  imageKey: string;
+  imageContentType: string;
+  imageWidth: number;
+  imageHeight: number;
+  imageBytes: number;
+  signature: AppearanceSignature;
+  consistencyModelId: string;
+  signatureComputedAt: number;
+  signatureProcessingMs: number;
+}
+
+/**
+ * Inserts a character into a project only if the project is the owner's and not deleted, in one
+ * statement: a project deleted while an upload was in flight receives nothing.
+ */
+export async function insertCharacter(
+  db: Database,
+  ownerId: number,
+  input: {
+    projectId: string;
+    name: string;
+    description: string | null;
+    source: string;
+    image: CharacterImage | null;
+  },
+  now: number,
+): Promise<CharacterRow | undefined> {
+  const img = input.image;
+  const rows = await rawAll<{ id: number }>(
+    db,
+    sql`INSERT INTO characters (owner_id, project_id, name, description, source, image_key, image_content_type,
+        image_width, image_height, image_bytes, consistency_model_id, signature, signature_computed_at,
+        signature_processing_ms, created_at, updated_at)
+      SELECT ${ownerId}, id, ${input.name}, ${input.description}, ${input.source}, ${img?.imageKey ?? null},
+        ${img?.imageContentType ?? null}, ${img?.imageWidth ?? null}, ${img?.imageHeight ?? null}, ${img?.imageBytes ?? null},
+        ${img?.consistencyModelId ?? null}, ${img ? JSON.stringify(img.signature) : null}, ${img?.signatureComputedAt ?? null},
+        ${img?.signatureProcessingMs ?? null}, ${now}, ${now}
+      FROM studio_projects WHERE id = ${input.projectId} AND owner_id = ${ownerId} AND deleted_at IS NULL
+      RETURNING id`,
+  );
+  const id = rows[0]?.id;
+  return id === undefined ? undefined : findCharacter(db, ownerId, id);
+}
+
+export async function findCharacter(db: Database, ownerId: number, id: number) {
+  const [row] = await db.select().from(characters).where(owned(ownerId, id)).limit(1);
+  return row;
+}
+
+/** Live characters of the owner's live projects, optionally of one project, oldest first. */
+export async function listCharacters(
+  db: Database,
+  ownerId: number,
+  opts: { projectId?: string | undefined; skip: number; limit: number },
+) {
+  const where = and(
+    eq(characters.ownerId, ownerId),
+    isNull(characters.deletedAt),
+    opts.projectId ? eq(characters.projectId, opts.projectId) : undefined,
+    sql`EXISTS (SELECT 1 FROM ${studioProjects} p WHERE p.id = ${characters.projectId} AND p.deleted_at IS NULL)`,
+  );
+  const [rows, totals] = await db.batch([
+    db.select().from(characters).where(where).orderBy(asc(characters.id)).limit(opts.limit).offset(opts.skip),
+    db.select({ total: count() }).from(characters).where(where),
+  ]);
+  return { total: totals[0]?.total ?? 0, items: rows };
+}
+
+/** The owner's live characters among `ids` that belong to `projectId`. */
+export async function findProjectCharacters(db: Database, ownerId: number, projectId: string, ids: number[]) {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(characters)
+    .where(
+      and(
+        eq(characters.ownerId, ownerId),
+        eq(characters.projectId, projectId),
+        isNull(characters.deletedAt),
+        sql`${characters.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
+      ),
+    );
+}
+
+export async function updateCharacter(
+  db: Database,
+  ownerId: number,
+  id: number,
+  patch: Partial<{ name: string; description: string | null; source: string } & CharacterImage>,
+  now: number,
+) {
+  const [row] = await db
+    .update(characters)
+    .set({ ...patch, updatedAt: now })
+    .where(owned(ownerId, id))
+    .returning();
+  return row;
+}
+
+/** Soft-deletes a character and takes it out of its project's storyboards, in one batch. */
+export async function softDeleteCharacter(db: Database, ownerId: number, id: number, now: number) {
+  const [deleted] = await db.batch([
+    db.update(characters).set({ deletedAt: now, updatedAt: now }).where(owned(ownerId, id)).returning(),
+    rawRun(
+      db,
+      sql`UPDATE storyboards SET
+          character_ids = (SELECT COALESCE(json_group_array(value), '[]') FROM json_each(storyboards.character_ids) WHERE value != ${id}),
+          updated_at = ${now}
+        WHERE owner_id = ${ownerId} AND deleted_at IS NULL
+          AND EXISTS (SELECT 1 FROM json_each(storyboards.character_ids) WHERE value = ${id})
+          AND EXISTS (SELECT 1 FROM characters WHERE id = ${id} AND owner_id = ${ownerId} AND deleted_at = ${now})`,
+    ),
+  ]);
+  return deleted[0];
+}

@@ -1,0 +1,186 @@
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Database } from "../client";
+import { abortUnlessChanged } from "../guard";
+import { rawAll, rawRun } from "../raw";
+import { storyboards } from "../schema";
+import type { StoryboardStatus } from "../schema/studio";
+
+export type StoryboardRow = typeof storyboards.$inferSelect;
+
+const owned = (ownerId: number, id: number) =>
+  and(eq(storyboards.id, id), eq(storyboards.ownerId, ownerId), isNull(storyboards.deletedAt));
+
+export interface NewStoryboard {
+  sceneNumber: number | null;
+  description: string;
+  caption: string | null;
+  characterIds: number[];
+  duration: number;
+}
+
+/**
+ * Inserts storyboards into a project the owner holds, in one statement: a missing scene number
+ * takes the next free one after the project's last scene (and after the ones before it in the same
+ * list). A taken scene number fails on the unique index.
+ */
+export function insertStoryboardsStatement(
+  db: Database,
+  ownerId: number,
+  projectId: string,
+  rows: NewStoryboard[],
+  now: number,
+) {
+  return rawAll<{ id: number }>(
+    db,
+    sql`INSERT INTO storyboards (owner_id, project_id, scene_number, description, caption, character_ids, duration,
+        status, created_at, updated_at)
+      SELECT ${ownerId}, p.id,
+        COALESCE(json_extract(j.value, '$.sceneNumber'),
+          (SELECT COALESCE(MAX(scene_number), 0) FROM storyboards WHERE project_id = p.id AND deleted_at IS NULL) + 1),
+        json_extract(j.value, '$.description'), json_extract(j.value, '$.caption'),
+        json_extract(j.value, '$.characterIds'), json_extract(j.value, '$.duration'), 'pending', ${now}, ${now}
+      FROM json_each(${JSON.stringify(rows)}) j
+      JOIN studio_projects p ON p.id = ${projectId} AND p.owner_id = ${ownerId} AND p.deleted_at IS NULL
+      ORDER BY CAST(j.key AS INTEGER)
+      RETURNING id`,
+  );
+}
+
+export async function findStoryboard(db: Database, ownerId: number, id: number) {
+  const [row] = await db.select().from(storyboards).where(owned(ownerId, id)).limit(1);
+  return row;
+}
+
+export async function findStoryboardsByIds(db: Database, ownerId: number, ids: number[]) {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(storyboards)
+    .where(
+      and(
+        eq(storyboards.ownerId, ownerId),
+        isNull(storyboards.deletedAt),
+        sql`${storyboards.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
+      ),
+    )
+    .orderBy(asc(storyboards.sceneNumber));
+}
+
+/** A project's live storyboards in scene order. */
+export function listProjectStoryboards(db: Database, ownerId: number, projectId: string) {
+  return db
+    .select()
+    .from(storyboards)
+    .where(
+      and(
+        eq(storyboards.ownerId, ownerId),
+        eq(storyboards.projectId, projectId),
+        isNull(storyboards.deletedAt),
+      ),
+    )
+    .orderBy(asc(storyboards.sceneNumber));
+}
+
+export type StoryboardPatch = Partial<{
+  sceneNumber: number;
+  description: string;
+  caption: string | null;
+  characterIds: number[];
+  duration: number;
+  status: StoryboardStatus;
+  style: string | null;
+  imageKey: string | null;
+  imageSource: string | null;
+  consistencyScore: number | null;
+  processingMs: number | null;
+  error: string | null;
+}>;
+
+export function updateStoryboardStatement(
+  db: Database,
+  ownerId: number,
+  id: number,
+  patch: StoryboardPatch,
+  now: number,
+  onlyIf?: ReturnType<typeof sql>,
+) {
+  return db
+    .update(storyboards)
+    .set({ ...patch, updatedAt: now })
+    .where(and(owned(ownerId, id), onlyIf))
+    .returning();
+}
+
+export async function updateStoryboard(
+  db: Database,
+  ownerId: number,
+  id: number,
+  patch: StoryboardPatch,
+  now: number,
+) {
+  const [row] = await updateStoryboardStatement(db, ownerId, id, patch, now);
+  return row;
+}
+
+/**
+ * Marks a storyboard as being generated unless another generation holds it (a stale hold, older
+ * than `staleMs`, is taken over: its request died).
+ */
+export async function beginGeneration(
+  db: Database,
+  ownerId: number,
+  id: number,
+  now: number,
+  staleMs: number,
+) {
+  const [row] = await updateStoryboardStatement(
+    db,
+    ownerId,
+    id,
+    { status: "generating", error: null },
+    now,
+    sql`(${storyboards.status} != 'generating' OR ${storyboards.updatedAt} < ${now - staleMs})`,
+  );
+  return row;
+}
+
+export async function softDeleteStoryboard(db: Database, ownerId: number, id: number, now: number) {
+  const [row] = await db
+    .update(storyboards)
+    .set({ deletedAt: now, updatedAt: now })
+    .where(owned(ownerId, id))
+    .returning();
+  return row;
+}
+
+/**
+ * Renumbers a project's scenes to the order of `ids` (1..n) in one batch. The unique index on
+ * (project, scene) is checked row by row, so the scenes first move to negative numbers and then
+ * flip back; the guard aborts the batch if the project's storyboards changed meanwhile.
+ */
+export function reorderStatements(
+  db: Database,
+  ownerId: number,
+  projectId: string,
+  ids: number[],
+  now: number,
+): BatchItem<"sqlite">[] {
+  const order = JSON.stringify(ids);
+  return [
+    rawRun(
+      db,
+      sql`UPDATE storyboards SET scene_number = -1 - (SELECT CAST(key AS INTEGER) FROM json_each(${order}) WHERE value = storyboards.id),
+          updated_at = ${now}
+        WHERE owner_id = ${ownerId} AND project_id = ${projectId} AND deleted_at IS NULL
+          AND id IN (SELECT value FROM json_each(${order}))
+          AND (SELECT COUNT(*) FROM storyboards s WHERE s.project_id = ${projectId} AND s.deleted_at IS NULL) = ${ids.length}`,
+    ),
+    abortUnlessChanged(db, `reorder:${projectId}`),
+    rawRun(
+      db,
+      sql`UPDATE storyboards SET scene_number = -scene_number
+        WHERE owner_id = ${ownerId} AND project_id = ${projectId} AND deleted_at IS NULL AND scene_number < 0`,
+    ),
+  ];
+}

@@ -1,0 +1,116 @@
+import type { CoreContext } from "../../core/context";
+import { fileUrl } from "../../core/media/urls";
+import type { CardStyle } from "../../core/studio/storyboard-images";
+import * as storyboards from "../../core/studio/storyboards";
+import type { StoryboardRow } from "../../db/queries/storyboards";
+import { coreOf, principalOf } from "../../platform/context";
+import { createRouter } from "../../platform/create-router";
+import { iso } from "../../platform/time";
+import * as routes from "./routes";
+
+const SOURCES = ["generated", "external", "upload"] as const;
+
+export async function storyboardOut(ctx: CoreContext, sb: StoryboardRow) {
+  return {
+    id: sb.id,
+    project_id: sb.projectId,
+    scene_number: sb.sceneNumber,
+    description: sb.description,
+    caption: sb.caption,
+    character_ids: sb.characterIds,
+    duration: sb.duration,
+    image_url: await fileUrl(ctx, sb.imageKey),
+    status: sb.status,
+    style: (sb.style as CardStyle | null) ?? null,
+    image_source: SOURCES.find((s) => s === sb.imageSource) ?? null,
+    consistency_score: sb.consistencyScore,
+    error: sb.error,
+    created_at: iso(sb.createdAt),
+    updated_at: iso(sb.updatedAt),
+  };
+}
+
+async function listOut(ctx: CoreContext, rows: StoryboardRow[]) {
+  return { total: rows.length, items: await Promise.all(rows.map((r) => storyboardOut(ctx, r))) };
+}
+
+export const storyboardsRouter = createRouter()
+  .openapi(routes.createStoryboard, async (c) => {
+    const ctx = coreOf(c);
+    const row = await storyboards.createStoryboard(ctx, principalOf(c).userId, c.req.valid("json"));
+    return c.json(await storyboardOut(ctx, row), 200);
+  })
+  .openapi(routes.listStoryboards, async (c) => {
+    const ctx = coreOf(c);
+    const rows = await storyboards.listStoryboards(
+      ctx,
+      principalOf(c).userId,
+      c.req.valid("query").project_id,
+    );
+    return c.json(await listOut(ctx, rows), 200);
+  })
+  .openapi(routes.reorderStoryboards, async (c) => {
+    const ctx = coreOf(c);
+    const body = c.req.valid("json");
+    const rows = await storyboards.reorderStoryboards(
+      ctx,
+      principalOf(c).userId,
+      body.project_id,
+      body.order,
+    );
+    return c.json(await listOut(ctx, rows), 200);
+  })
+  .openapi(routes.getStoryboard, async (c) => {
+    const ctx = coreOf(c);
+    const row = await storyboards.getStoryboard(
+      ctx,
+      principalOf(c).userId,
+      c.req.valid("param").storyboard_id,
+    );
+    return c.json(await storyboardOut(ctx, row), 200);
+  })
+  .openapi(routes.updateStoryboard, async (c) => {
+    const ctx = coreOf(c);
+    const row = await storyboards.editStoryboard(
+      ctx,
+      principalOf(c).userId,
+      c.req.valid("param").storyboard_id,
+      c.req.valid("json"),
+    );
+    return c.json(await storyboardOut(ctx, row), 200);
+  })
+  .openapi(routes.deleteStoryboard, async (c) => {
+    await storyboards.deleteStoryboard(coreOf(c), principalOf(c).userId, c.req.valid("param").storyboard_id);
+    return c.json({ message: "Storyboard deleted successfully" }, 200);
+  })
+  .openapi(routes.generateStoryboard, async (c) => {
+    const ctx = coreOf(c);
+    const style = c.req.valid("json")?.style ?? "cinematic";
+    const { row, processingMs } = await storyboards.generateStoryboard(
+      ctx,
+      principalOf(c).userId,
+      c.req.valid("param").storyboard_id,
+      style,
+    );
+    return c.json(
+      {
+        storyboard_id: row.id,
+        image_url: (await fileUrl(ctx, row.imageKey)) ?? "",
+        status: "completed" as const,
+        style,
+        processing_time: Math.round(processingMs) / 1000,
+        consistency_score: row.consistencyScore,
+      },
+      200,
+    );
+  })
+  .openapi(routes.overrideImage, async (c) => {
+    const ctx = coreOf(c);
+    const row = await storyboards.overrideStoryboardImage(
+      ctx,
+      principalOf(c).userId,
+      c.req.valid("param").storyboard_id,
+      c.req.valid("form").image,
+    );
+    return c.json(await storyboardOut(ctx, row), 200);
+  });
