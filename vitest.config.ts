@@ -18,7 +18,12 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { ...TEST_SECRETS, APP_ENV: "test", TEST_MIGRATIONS: migrations },
+          bindings: {
+            ...TEST_SECRETS,
+            APP_ENV: "test",
+            TEST_MIGRATIONS: migrations,
+            WORKFLOW_RETRY_BASE_SECONDS: "1",
+          },
         },
       }),
     ],

@@ -427,6 +427,21 @@ CREATE TABLE `users` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `users_email_unique` ON `users` (`email`);--> statement-breakpoint
+CREATE TABLE `workflow_events` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`workflow_id` integer NOT NULL,
+	`task_id` integer NOT NULL,
+	`step` text,
+	`parent_task_id` integer,
+	`item_ref` text,
+	`task_type` text NOT NULL,
+	`old_status` text,
+	`new_status` text NOT NULL,
+	`error_message` text,
+	`at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `workflow_events_workflow_idx` ON `workflow_events` (`workflow_id`,`id`);--> statement-breakpoint
 CREATE TABLE `workflows` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`owner_id` integer NOT NULL,
@@ -446,4 +461,5 @@ CREATE TABLE `workflows` (
 );
 --> statement-breakpoint
 CREATE INDEX `workflows_owner_project_idx` ON `workflows` (`owner_id`,`project_id`,`created_at`);--> statement-breakpoint
-CREATE INDEX `workflows_status_idx` ON `workflows` (`status`);
+CREATE INDEX `workflows_status_idx` ON `workflows` (`status`);--> statement-breakpoint
+CREATE UNIQUE INDEX `workflows_active_project_unique` ON `workflows` (`project_id`) WHERE "workflows"."status" IN ('running', 'paused');

@@ -14,6 +14,7 @@ import { workerConfigsRouter } from "./automation/worker-configs/handlers";
 import { benchRouter } from "./http/bench";
 import { filesRouter } from "./http/files";
 import { healthRouter, VERSION } from "./http/health";
+import { progressSocketRouter } from "./http/progress-socket";
 import { apiBodyLimit } from "./platform/body-limit";
 import { readConfig } from "./platform/config";
 import { AppError } from "./platform/errors";
@@ -26,6 +27,7 @@ import { charactersRouter } from "./studio/characters/handlers";
 import { renderStudioError } from "./studio/errors";
 import { projectsRouter } from "./studio/projects/handlers";
 import { storyboardsRouter } from "./studio/storyboards/handlers";
+import { workflowsRouter } from "./studio/workflows/handlers";
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
@@ -79,6 +81,8 @@ export function buildApp() {
   app.route("/", projectsRouter);
   app.route("/", charactersRouter);
   app.route("/", storyboardsRouter);
+  app.route("/", workflowsRouter);
+  app.route("/", progressSocketRouter);
 
   app.route("/", pipelineProjectsRouter);
   app.route("/", tasksRouter);

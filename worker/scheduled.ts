@@ -1,5 +1,7 @@
+import { purgeIdempotencyKeys } from "./core/idempotency";
 import { sweepOutbox } from "./core/outbox";
 import { rewrapCredentials } from "./core/platform-accounts/accounts";
+import { pokeWorkflows } from "./core/workflows/run-stub";
 import { expireLeases, rollupProjectStatement } from "./db/queries/tasks";
 import { readConfig } from "./platform/config";
 import { dbOf } from "./platform/context";
@@ -21,6 +23,11 @@ export async function runScheduled(env: Env, now: number) {
       ],
     );
   }
+  await pokeWorkflows(
+    env,
+    expired.map((t) => t.workflow_id),
+  );
+  await purgeIdempotencyKeys(db, now);
   const outboxResent = await sweepOutbox(env, db, now);
   const rewrapped = await rewrapCredentials({ env, db, config, now });
   return { leasesExpired: expired.length, outboxResent, rewrapped };

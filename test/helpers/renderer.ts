@@ -53,8 +53,19 @@ async function paintCard(req: FrameRequest): Promise<Uint8Array> {
   return encodePng({ width, height, data });
 }
 
-/** Handlers for the renderer's /v1/frames; `failFirst` answers that many requests with 503. */
-export function framesHandler(log: FrameLog, opts: { failFirst?: number; down?: boolean } = {}) {
+export interface FramesOptions {
+  /** Answers that many requests with 503 first. */
+  failFirst?: number;
+  /** Refuses connections, as a renderer that is down. */
+  down?: boolean;
+  /** Answers 500 to the frames it matches (a renderer that keeps failing on them). */
+  failWhen?: (req: FrameRequest) => boolean;
+  /** Awaited before each answer: lets a test hold drawings in flight. */
+  hold?: (req: FrameRequest) => Promise<void>;
+}
+
+/** Handlers for the renderer's /v1/frames. */
+export function framesHandler(log: FrameLog, opts: FramesOptions = {}) {
   let toFail = opts.failFirst ?? 0;
   return http.post(`${RENDERER}/v1/frames`, async ({ request }) => {
     if (opts.down) return HttpResponse.error();
@@ -74,7 +85,12 @@ export function framesHandler(log: FrameLog, opts: { failFirst?: number; down?: 
       log.failures++;
       return HttpResponse.json({ error: "busy" }, { status: 503 });
     }
+    if (opts.failWhen?.(parsed.data)) {
+      log.failures++;
+      return HttpResponse.json({ error: "internal error" }, { status: 500 });
+    }
     log.requests.push(parsed.data);
+    if (opts.hold) await opts.hold(parsed.data);
     const png = await paintCard(parsed.data);
     return new HttpResponse(png as Uint8Array<ArrayBuffer>, { headers: { "Content-Type": "image/png" } });
   });

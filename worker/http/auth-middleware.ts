@@ -18,12 +18,15 @@ type PolicyName = "studioUser" | "automationCredential";
 export function requireAuth(
   scopes: readonly ApiKeyScope[],
   policyName: PolicyName,
+  opts: { queryToken?: boolean } = {},
 ): MiddlewareHandler<AppEnv>[] {
   const auth: MiddlewareHandler<AppEnv> = async function authenticateBearer(c, next) {
     const s = servicesOf(c);
+    // Browsers' EventSource and WebSocket cannot send headers: those routes also read `?token=`.
+    const fromQuery = opts.queryToken && !c.req.header("Authorization") ? c.req.query("token") : undefined;
     const principal = await authenticate(
       { db: s.db, config: s.config, secrets: tokenSecrets(c.env), now: s.now, defer: s.defer },
-      bearerToken(c.req.header("Authorization")),
+      fromQuery ?? bearerToken(c.req.header("Authorization")),
     );
     requireScope(principal, ...scopes);
     c.set("principal", principal);

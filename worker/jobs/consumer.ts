@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { inspirationTriggerDead, inspirationTriggerDelivered } from "../core/inspirations/inspirations";
+import { runWorkflowTask } from "../core/workflows/executors";
 import { claimOutboxRow, findOutboxRow, markOutbox } from "../db/queries/outbox";
 import { dbOf } from "../platform/context";
 import { JobMessageSchema, retryDelaySeconds } from "./messages";
@@ -38,39 +39,60 @@ async function compensateDeadJob(env: Env, row: OutboxRow): Promise<void> {
  * whole batch.
  */
 export async function consumeJobs(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  // Messages of a batch run side by side (renders of frames are I/O-bound); each is acked alone.
+  await Promise.all(batch.messages.map((msg) => consumeOne(msg, env)));
+}
+
+async function consumeOne(msg: Message<unknown>, env: Env): Promise<void> {
   const db = dbOf(env);
-  for (const msg of batch.messages) {
-    const parsed = JobMessageSchema.safeParse(msg.body);
-    if (!parsed.success) {
-      // A message we cannot read will never become readable: quarantine it (log) instead of retrying.
-      console.error(JSON.stringify({ level: "error", msg: "quarantined malformed job message", id: msg.id }));
-      msg.ack();
-      continue;
-    }
-    const now = Date.now();
-    const row = await claimOutboxRow(db, parsed.data.id, now);
-    if (!row) {
-      msg.ack();
-      continue;
-    }
+  const parsed = JobMessageSchema.safeParse(msg.body);
+  if (!parsed.success) {
+    // A message we cannot read will never become readable: quarantine it (log) instead of retrying.
+    console.error(JSON.stringify({ level: "error", msg: "quarantined malformed job message", id: msg.id }));
+    msg.ack();
+    return;
+  }
+  if (parsed.data.kind === "task") {
     try {
-      await runOutboxJob(env, row, now);
-      await markOutbox(
-        db,
-        row.id,
-        { status: "delivered", attempts: row.attempts + 1, deliveredAt: Date.now() },
-        Date.now(),
-      );
-      msg.ack();
+      const outcome = await runWorkflowTask(env, parsed.data.id);
+      if (outcome.kind === "retry") msg.retry({ delaySeconds: outcome.delaySeconds });
+      else msg.ack();
     } catch (err) {
-      await markOutbox(
-        db,
-        row.id,
-        { status: "failed", attempts: row.attempts + 1, lastError: String(err).slice(0, 500) },
-        Date.now(),
+      console.error(
+        JSON.stringify({
+          level: "error",
+          msg: "workflow task failed to run",
+          id: parsed.data.id,
+          err: String(err),
+        }),
       );
       msg.retry({ delaySeconds: retryDelaySeconds(msg.attempts) });
     }
+    return;
+  }
+  const now = Date.now();
+  const row = await claimOutboxRow(db, parsed.data.id, now);
+  if (!row) {
+    msg.ack();
+    return;
+  }
+  try {
+    await runOutboxJob(env, row, now);
+    await markOutbox(
+      db,
+      row.id,
+      { status: "delivered", attempts: row.attempts + 1, deliveredAt: Date.now() },
+      Date.now(),
+    );
+    msg.ack();
+  } catch (err) {
+    await markOutbox(
+      db,
+      row.id,
+      { status: "failed", attempts: row.attempts + 1, lastError: String(err).slice(0, 500) },
+      Date.now(),
+    );
+    msg.retry({ delaySeconds: retryDelaySeconds(msg.attempts) });
   }
 }
 
@@ -79,7 +101,13 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env)
   const db = dbOf(env);
   for (const msg of batch.messages) {
     const parsed = JobMessageSchema.safeParse(msg.body);
-    if (parsed.success) {
+    if (parsed.success && parsed.data.kind === "task") {
+      // A built-in task whose messages kept failing: its lease lapses and the WorkflowRun
+      // object dispatches it again, or the cron fails it after its attempts.
+      console.error(
+        JSON.stringify({ level: "error", msg: "workflow task message dead-lettered", id: parsed.data.id }),
+      );
+    } else if (parsed.success) {
       const row = await findOutboxRow(db, parsed.data.id);
       if (row && !["delivered", "skipped", "dead"].includes(row.status)) {
         await markOutbox(db, row.id, { status: "dead" }, Date.now());

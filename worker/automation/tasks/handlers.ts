@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../app-env";
 import { claimTask, heartbeat } from "../../core/tasks/claim";
 import { applyTaskUpdates, createTasks, type TaskUpdate } from "../../core/tasks/engine";
+import { notifyWorkflows } from "../../core/workflows/notify";
 import { findTask, listTasks } from "../../db/queries/tasks";
 import { principalOf } from "../../platform/context";
 import { createRouter } from "../../platform/create-router";
@@ -18,6 +19,7 @@ async function update(c: Context<AppEnv>, updates: TaskUpdate[]) {
   const applied = await applyTaskUpdates(ctx, principal.userId, updates, {
     leaseRequired: leaseRequired(principal),
   });
+  notifyWorkflows(c, applied.tasks);
   return applied.tasks.map((t) => taskOut(t, ctx.now));
 }
 
@@ -50,6 +52,7 @@ export const tasksRouter = createRouter()
     const outcome = await claimTask(ctx, principalOf(c).userId, c.req.valid("json"));
     if (outcome.kind === "none") return noContent(c, outcome.message);
     const { task, lease } = outcome;
+    notifyWorkflows(c, [task]);
     return ok(c, {
       ...taskOut(task, ctx.now),
       lease_token: task.leaseToken ?? "",

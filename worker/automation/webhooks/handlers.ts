@@ -1,4 +1,5 @@
 import * as webhooks from "../../core/n8n/webhooks";
+import { notifyWorkflowOf } from "../../core/workflows/notify";
 import { principalOf } from "../../platform/context";
 import { createRouter } from "../../platform/create-router";
 import { coreOf } from "../common";
@@ -32,15 +33,10 @@ export const webhooksRouter = createRouter()
   })
   .openapi(routes.projectExecutionWebhook, async (c) => {
     const body = c.req.valid("json");
-    return ok(
-      c,
-      await webhooks.projectExecutionCallback(
-        coreOf(c),
-        principalOf(c).userId,
-        c.req.valid("param").project_id,
-        body,
-      ),
-    );
+    const projectId = c.req.valid("param").project_id;
+    const result = await webhooks.projectExecutionCallback(coreOf(c), principalOf(c).userId, projectId, body);
+    notifyWorkflowOf(c, { projectId });
+    return ok(c, result);
   })
   .openapi(routes.taskUpdateWebhook, async (c) => {
     const result = await webhooks.taskUpdateCallback(
@@ -49,5 +45,6 @@ export const webhooksRouter = createRouter()
       c.req.valid("param").task_id,
       c.req.valid("json"),
     );
+    notifyWorkflowOf(c, { taskId: c.req.valid("param").task_id });
     return ok(c, result.response);
   });

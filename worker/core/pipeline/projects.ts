@@ -142,7 +142,19 @@ export async function updateProject(
   return getProject(ctx.db, ownerId, (rows[0] as PipelineProjectRow).id);
 }
 
+/** A project that holds a studio workflow's graph is driven by that workflow, not by hand. */
+function assertNotWorkflowProject(project: PipelineProjectRow, what: string) {
+  if (project.studioWorkflowId !== null) {
+    throw badRequest(
+      `Project ${project.id} runs studio workflow ${project.studioWorkflowId}; ${what} it through /api/v1/workflows/${project.studioWorkflowId}`,
+    );
+  }
+}
+
 export async function deleteProject(ctx: CoreContext, ownerId: number, id: number) {
+  const project = await findPipelineProject(ctx.db, ownerId, id);
+  if (!project) throw notFound("Project");
+  assertNotWorkflowProject(project, "cancel");
   if (!(await softDeletePipelineProject(ctx.db, ownerId, id, ctx.now))) throw notFound("Project");
 }
 
@@ -165,6 +177,7 @@ export async function regenerateProject(
   parameters: Record<string, unknown>,
 ) {
   const { project, tasks } = await getProject(ctx.db, ownerId, id);
+  assertNotWorkflowProject(project, "retry");
   const trigger = await newTrigger(ctx.env, ctx.db, ownerId, "project_execution");
   const results = await ctx.db.batch([
     retryFailedTasksStatement(ctx.db, ownerId, id, ctx.now),

@@ -25,6 +25,7 @@ import type { TaskStatus } from "../../db/schema/automation";
 import type { AppConfig } from "../../platform/config";
 import { randomToken } from "../../platform/crypto";
 import { AppError, badRequest, conflict, notFound } from "../../platform/errors";
+import { isWorkflowItem, prepareItemCompletion } from "../workflows/item-completion";
 import { type DependencyRef, planGraph } from "./graph";
 import { assertTaskTransition, transitionError } from "./transitions";
 
@@ -32,6 +33,9 @@ export interface EngineContext {
   db: Database;
   config: AppConfig;
   now: number;
+  /** Bindings, for completions of studio workflow items (their images are read from R2). */
+  env?: Env;
+  origin?: string;
 }
 
 /** A task to create, as both surfaces describe it. */
@@ -214,7 +218,7 @@ export async function prepareTaskUpdates(
   ctx: EngineContext,
   ownerId: number,
   updates: readonly TaskUpdate[],
-  opts: { leaseRequired: boolean; ignoreRegressions?: boolean },
+  opts: { leaseRequired: boolean; ignoreRegressions?: boolean; itemHook?: boolean },
 ): Promise<PreparedUpdates> {
   const ids = updates.flatMap((u) => ("id" in u.locator ? [u.locator.id] : []));
   const commits = updates.flatMap((u) => ("commitId" in u.locator ? [u.locator.commitId] : []));
@@ -292,6 +296,23 @@ export async function prepareTaskUpdates(
     if (target === "completed") completed.push(task.id);
   }
 
+  // Workflow items completed by external workers bring their image (core/workflows/item-completion.ts).
+  const itemStatements: BatchItem<"sqlite">[] = [];
+  if (opts.itemHook !== false) {
+    for (const { u, task } of resolved) {
+      if (!completed.includes(task.id) || !isWorkflowItem(task)) continue;
+      if (!ctx.env) throw new Error("workflow item completion needs the bindings");
+      itemStatements.push(
+        ...(await prepareItemCompletion(
+          { env: ctx.env, db: ctx.db, config: ctx.config, now: ctx.now, origin: ctx.origin ?? "" },
+          task,
+          u.task_output ?? (task.taskOutput as Record<string, unknown> | null),
+        )),
+      );
+    }
+  }
+  statements.push(...itemStatements);
+
   let releaseAt: number | null = null;
   if (completed.length > 0) {
     releaseAt = statements.length;
@@ -319,7 +340,7 @@ export async function applyTaskUpdates(
   ctx: EngineContext,
   ownerId: number,
   updates: readonly TaskUpdate[],
-  opts: { leaseRequired: boolean; ignoreRegressions?: boolean },
+  opts: { leaseRequired: boolean; ignoreRegressions?: boolean; itemHook?: boolean },
 ): Promise<AppliedUpdates> {
   const prepared = await prepareTaskUpdates(ctx, ownerId, updates, opts);
   let released: number[] = [];

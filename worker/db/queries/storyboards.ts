@@ -108,7 +108,7 @@ export function updateStoryboardStatement(
   return db
     .update(storyboards)
     .set({ ...patch, updatedAt: now })
-    .where(and(owned(ownerId, id), onlyIf))
+    .where(and(owned(ownerId, id), onlyIf ? sql`(${onlyIf})` : undefined))
     .returning();
 }
 

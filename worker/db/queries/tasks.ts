@@ -221,9 +221,13 @@ export function outputAssetStatement(db: Database, ownerId: number, taskId: numb
   );
 }
 
-/** Tasks of paused or cancelled studio workflows are never handed out. */
+/**
+ * Of a studio workflow's tasks, workers may claim only the items of an `external` workflow that is
+ * running: steps and built-in items are ours, and nothing of a paused, cancelled or finished
+ * workflow is handed out.
+ */
 const WORKFLOW_RUNNABLE = sql.raw(
-  "(t.workflow_id IS NULL OR NOT EXISTS (SELECT 1 FROM workflows w WHERE w.id = t.workflow_id AND w.status IN ('paused', 'cancelled')))",
+  "(t.workflow_id IS NULL OR (t.parent_task_id IS NOT NULL AND EXISTS (SELECT 1 FROM workflows w WHERE w.id = t.workflow_id AND w.status = 'running' AND w.generator = 'external')))",
 );
 
 export interface ClaimInput {
@@ -410,18 +414,18 @@ export async function listProjectTasks(db: Database, ownerId: number, projectId:
 /** Leases past expiry: back to pending, or failed once their attempts are used up (cron). */
 export async function expireLeases(db: Database, now: number, maxAttempts: number) {
   const [requeued, failed] = await db.batch([
-    rawAll<{ id: number; project_id: number }>(
+    rawAll<{ id: number; project_id: number; workflow_id: number | null }>(
       db,
       sql`UPDATE tasks SET status = 'pending', lease_token = NULL, lease_expires_at = NULL, updated_at = ${now}
         WHERE status = 'processing' AND lease_expires_at < ${now} AND attempts < ${maxAttempts}
-        RETURNING id, project_id`,
+        RETURNING id, project_id, workflow_id`,
     ),
-    rawAll<{ id: number; project_id: number }>(
+    rawAll<{ id: number; project_id: number; workflow_id: number | null }>(
       db,
       sql`UPDATE tasks SET status = 'failed', lease_token = NULL, lease_expires_at = NULL, updated_at = ${now},
           error_message = 'Lease expired after ' || attempts || ' attempts'
         WHERE status = 'processing' AND lease_expires_at < ${now} AND attempts >= ${maxAttempts}
-        RETURNING id, project_id`,
+        RETURNING id, project_id, workflow_id`,
     ),
   ]);
   return [...requeued, ...failed];

@@ -195,7 +195,37 @@ export const workflows = sqliteTable(
   (t) => [
     index("workflows_owner_project_idx").on(t.ownerId, t.projectId, t.createdAt),
     index("workflows_status_idx").on(t.status),
+    // One live workflow per project: two would parse the same script into the same storyboards.
+    uniqueIndex("workflows_active_project_unique")
+      .on(t.projectId)
+      .where(sql`${t.status} IN ('running', 'paused')`),
   ],
+);
+
+/**
+ * Every change of a workflow's task, written by SQLite triggers on `tasks` in the same transaction
+ * as the change itself (migrations/0001_workflow_event_triggers.sql), whatever made it: the engine,
+ * a claim, a webhook, the cron or the renderer's callbacks. The WorkflowRun object reads them in id
+ * order after its cursor, so each change reaches it exactly once and in order, and deletes what it
+ * has read.
+ */
+export const workflowEvents = sqliteTable(
+  "workflow_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    workflowId: integer("workflow_id").notNull(),
+    taskId: integer("task_id").notNull(),
+    step: text("step"),
+    parentTaskId: integer("parent_task_id"),
+    itemRef: text("item_ref"),
+    taskType: text("task_type").notNull(),
+    /** Null when the task was inserted. */
+    oldStatus: text("old_status"),
+    newStatus: text("new_status").notNull(),
+    errorMessage: text("error_message"),
+    at: ms("at").notNull(),
+  },
+  (t) => [index("workflow_events_workflow_idx").on(t.workflowId, t.id)],
 );
 
 export const EXPORT_STATUSES = ["queued", "processing", "completed", "failed", "cancelled"] as const;

@@ -1,0 +1,96 @@
+import { and, eq, lt, sql } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { idempotencyKeys } from "../db/schema";
+import { sha256Hex } from "../platform/crypto";
+import { AppError, conflict } from "../platform/errors";
+
+/**
+ * `Idempotency-Key` on POSTs that create things: the first request with a key runs and its answer
+ * is kept for a day; a repeat with the same body gets the same answer without running again; the
+ * same key with a different body is refused. A request that fails leaves no trace, so the client
+ * may retry it under the same key.
+ */
+export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
+/** A first request that has neither answered nor failed after this long is presumed dead. */
+const IN_FLIGHT_STALE_MS = 60_000;
+
+export interface IdempotentResult<T> {
+  body: T;
+  replayed: boolean;
+}
+
+function checkKey(key: string): void {
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+    throw new AppError("VALIDATION_ERROR", "Idempotency-Key must be 1-255 visible ASCII characters", {
+      fieldErrors: [{ field: "header.idempotency-key", message: "1-255 visible ASCII characters" }],
+    });
+  }
+}
+
+export async function idempotent<T>(
+  db: Database,
+  ownerId: number,
+  scope: string,
+  key: string | undefined,
+  request: unknown,
+  now: number,
+  run: () => Promise<T>,
+): Promise<IdempotentResult<T>> {
+  if (key === undefined) return { body: await run(), replayed: false };
+  checkKey(key);
+  const hash = await sha256Hex(JSON.stringify(request));
+  const where = and(
+    eq(idempotencyKeys.ownerId, ownerId),
+    eq(idempotencyKeys.scope, scope),
+    eq(idempotencyKeys.key, key),
+  );
+
+  // Expired keys and dead first attempts are cleared, then the key is taken atomically.
+  await db
+    .delete(idempotencyKeys)
+    .where(
+      and(
+        where,
+        sql`(${idempotencyKeys.createdAt} < ${now - IDEMPOTENCY_TTL_MS} OR (${idempotencyKeys.statusCode} IS NULL AND ${idempotencyKeys.createdAt} < ${now - IN_FLIGHT_STALE_MS}))`,
+      ),
+    );
+  const taken = await db
+    .insert(idempotencyKeys)
+    .values({ ownerId, scope, key, requestHash: hash, createdAt: now })
+    .onConflictDoNothing()
+    .returning();
+  if (taken.length === 0) {
+    const [row] = await db.select().from(idempotencyKeys).where(where).limit(1);
+    if (!row) throw conflict("A request with this Idempotency-Key is in progress; retry shortly");
+    if (row.requestHash !== hash) {
+      throw new AppError(
+        "VALIDATION_ERROR",
+        "This Idempotency-Key was already used with a different request",
+        {
+          fieldErrors: [{ field: "header.idempotency-key", message: "reused with a different body" }],
+        },
+      );
+    }
+    if (row.statusCode === null || row.responseBody === null) {
+      throw conflict("A request with this Idempotency-Key is in progress; retry shortly");
+    }
+    return { body: JSON.parse(row.responseBody) as T, replayed: true };
+  }
+  let body: T;
+  try {
+    body = await run();
+  } catch (err) {
+    await db.delete(idempotencyKeys).where(where);
+    throw err;
+  }
+  await db
+    .update(idempotencyKeys)
+    .set({ statusCode: 200, responseBody: JSON.stringify(body) })
+    .where(where);
+  return { body, replayed: false };
+}
+
+/** Cron: forget keys past their day. */
+export async function purgeIdempotencyKeys(db: Database, now: number) {
+  await db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, now - IDEMPOTENCY_TTL_MS));
+}

@@ -1,0 +1,76 @@
+import { Hono } from "hono";
+import { CLOSE } from "../../durable-objects/workflow-run/frames";
+import type { AppEnv } from "../app-env";
+import { authenticate, bearerToken, requireScope } from "../core/auth/principal";
+import { tokenSecrets } from "../core/auth/tokens";
+import { policies, requestPermits } from "../core/rate-limits";
+import { workflowRun } from "../core/workflows/run-stub";
+import { findWorkflow } from "../db/queries/workflows";
+import { servicesOf } from "../platform/context";
+import { AppError } from "../platform/errors";
+
+/**
+ * `GET /ws/progress/{workflow_id}?token=…` (seed 000 §WebSocket API). The token (an access token or
+ * an API key with the `studio` scope) is checked here, and only the workflow's owner is let through
+ * to its WorkflowRun object. A refused socket is accepted and closed at once with a code and a
+ * reason (4401 bad token, 4403 missing scope, 4404 no such workflow of yours, 4429 rate limited),
+ * which a browser can read — an HTTP error before the upgrade reaches it only as code 1006.
+ * Tokens arrive in the URL because browsers cannot set headers on a WebSocket: nothing here logs
+ * URLs, and access tokens live an hour.
+ */
+export const progressSocketRouter = new Hono<AppEnv>();
+
+function refuse(code: number, reason: string): Response {
+  const pair = new WebSocketPair();
+  const server = pair[1];
+  server.accept();
+  server.close(code, reason);
+  return new Response(null, { status: 101, webSocket: pair[0] });
+}
+
+progressSocketRouter.get("/ws/progress/:workflow_id", async (c) => {
+  if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
+    throw new AppError("BAD_REQUEST", "Connect to this URL with a WebSocket (Upgrade: websocket)", {
+      headers: { Upgrade: "websocket" },
+    });
+  }
+  const s = servicesOf(c);
+  const token =
+    c.req.query("token") ??
+    (c.req.header("Authorization") ? bearerToken(c.req.header("Authorization")) : undefined);
+  if (!token)
+    return refuse(CLOSE.unauthorized, "Missing token: connect with ?token=<access token or API key>");
+  let principal: Awaited<ReturnType<typeof authenticate>>;
+  try {
+    principal = await authenticate(
+      { db: s.db, config: s.config, secrets: tokenSecrets(c.env), now: s.now, defer: s.defer },
+      token,
+    );
+  } catch (err) {
+    return refuse(CLOSE.unauthorized, err instanceof AppError ? err.message : "Invalid token");
+  }
+  try {
+    requireScope(principal, "studio");
+  } catch (err) {
+    return refuse(CLOSE.forbidden, err instanceof AppError ? err.message : "Forbidden");
+  }
+  const policy = policies(s.config).studioUser(principal);
+  const permit = await requestPermits(c.env).take(policy.name, { ...policy, meter: true }, s.now);
+  if (!permit.allowed) return refuse(CLOSE.tooManyConnections, "Rate limit exceeded");
+
+  const idText = c.req.param("workflow_id");
+  const id = /^\d{1,15}$/.test(idText) ? Number(idText) : null;
+  const workflow = id === null ? undefined : await findWorkflow(s.db, principal.userId, id);
+  if (!workflow || id === null) return refuse(CLOSE.notFound, "Workflow not found");
+
+  const url = new URL("https://workflow-run/ws");
+  const lastSeq = c.req.query("last_seq");
+  if (lastSeq && /^\d{1,12}$/.test(lastSeq)) url.searchParams.set("last_seq", lastSeq);
+  try {
+    return await workflowRun(c.env, id).fetch(url, {
+      headers: { Upgrade: "websocket", "X-Workflow-Id": String(id), "X-Owner-Id": String(principal.userId) },
+    });
+  } catch {
+    return refuse(1013, "Live progress is unavailable right now; reconnect shortly");
+  }
+});

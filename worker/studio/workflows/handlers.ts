@@ -1,0 +1,114 @@
+import type { ControlAction, WorkflowSnapshot } from "../../../durable-objects/workflow-run/workflow-run";
+import { idempotent } from "../../core/idempotency";
+import { workflowRun } from "../../core/workflows/run-stub";
+import { getOwnWorkflow, listOwnWorkflows, startWorkflow } from "../../core/workflows/start";
+import type { Generator, StepName } from "../../core/workflows/templates";
+import type { WorkflowRow } from "../../db/queries/workflows";
+import { coreOf, principalOf } from "../../platform/context";
+import { createRouter } from "../../platform/create-router";
+import { AppError } from "../../platform/errors";
+import { iso } from "../../platform/time";
+import * as routes from "./routes";
+
+export function workflowOut(w: WorkflowRow) {
+  return {
+    id: w.id,
+    project_id: w.projectId,
+    workflow_type: w.workflowType,
+    generator: w.generator as Generator,
+    status: w.status,
+    current_step: (w.currentStep as StepName | null) ?? null,
+    progress: w.progress,
+    error: w.error,
+    created_at: iso(w.createdAt),
+    updated_at: iso(w.updatedAt),
+  };
+}
+
+/** Calls the workflow's object; an object that cannot answer is a 503 with a retry hint, never a 500. */
+export async function viaRun<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    console.error(JSON.stringify({ level: "error", msg: "WorkflowRun call failed", err: String(err) }));
+    throw new AppError("SERVICE_UNAVAILABLE", "Live workflow state is unavailable right now; retry shortly", {
+      retryAfter: 2,
+    });
+  }
+}
+
+function detailOut(s: WorkflowSnapshot) {
+  return {
+    ...s,
+    workflow_type: s.workflow_type as WorkflowRow["workflowType"],
+    generator: s.generator as Generator,
+    status: s.status as WorkflowRow["status"],
+    current_step: s.current_step as StepName | null,
+    steps: s.steps.map((st) => ({
+      ...st,
+      name: st.name as StepName,
+      status: st.status as "pending" | "running" | "completed" | "failed" | "cancelled",
+    })),
+  };
+}
+
+const controlHandler = (action: ControlAction) =>
+  async function control(c: Parameters<Parameters<ReturnType<typeof createRouter>["openapi"]>[1]>[0]) {
+    const ctx = coreOf(c);
+    const id = Number(c.req.param("workflow_id"));
+    await getOwnWorkflow(ctx, principalOf(c).userId, id);
+    const result = await viaRun(() => workflowRun(c.env, id).control(id, action));
+    if (result.code !== 200)
+      throw new AppError(result.code === 404 ? "NOT_FOUND" : "CONFLICT", result.message);
+    return c.json({ id, status: result.status as WorkflowRow["status"], message: result.message }, 200);
+  };
+
+export const workflowsRouter = createRouter()
+  .openapi(routes.startWorkflow, async (c) => {
+    const ctx = coreOf(c);
+    const ownerId = principalOf(c).userId;
+    const body = c.req.valid("json");
+    const { body: out, replayed } = await idempotent(
+      ctx.db,
+      ownerId,
+      "POST /api/v1/workflows",
+      c.req.header("Idempotency-Key"),
+      body,
+      ctx.now,
+      async () => workflowOut(await startWorkflow(ctx, ownerId, body)),
+    );
+    if (replayed) c.header("Idempotent-Replayed", "true");
+    return c.json(out, 200);
+  })
+  .openapi(routes.listWorkflows, async (c) => {
+    const { total, items } = await listOwnWorkflows(coreOf(c), principalOf(c).userId, c.req.valid("query"));
+    return c.json({ total, items: items.map(workflowOut) }, 200);
+  })
+  .openapi(routes.getWorkflow, async (c) => {
+    const ctx = coreOf(c);
+    const id = c.req.valid("param").workflow_id;
+    await getOwnWorkflow(ctx, principalOf(c).userId, id);
+    const snapshot = await viaRun(() => workflowRun(c.env, id).snapshot(id));
+    if (!snapshot) throw new AppError("NOT_FOUND", "Workflow not found");
+    return c.json(detailOut(snapshot), 200);
+  })
+  .openapi(routes.pauseWorkflow, controlHandler("pause") as never)
+  .openapi(routes.resumeWorkflow, controlHandler("resume") as never)
+  .openapi(routes.cancelWorkflow, controlHandler("cancel") as never)
+  .openapi(routes.retryWorkflow, controlHandler("retry") as never)
+  .openapi(routes.workflowEvents, async (c) => {
+    const ctx = coreOf(c);
+    const ownerId = principalOf(c).userId;
+    const id = c.req.valid("param").workflow_id;
+    await getOwnWorkflow(ctx, ownerId, id);
+    const lastSeq = c.req.valid("query").last_seq ?? c.req.header("Last-Event-ID");
+    const url = new URL("https://workflow-run/sse");
+    if (lastSeq && /^\d{1,12}$/.test(lastSeq)) url.searchParams.set("last_seq", lastSeq);
+    const res = await viaRun(() =>
+      workflowRun(c.env, id).fetch(url, {
+        headers: { "X-Workflow-Id": String(id), "X-Owner-Id": String(ownerId) },
+      }),
+    );
+    return res as never;
+  });
