@@ -192,7 +192,8 @@ describe("claims", () => {
     )
       .bind(t.id, studio.body.id, now, now)
       .first<{ id: number }>();
-    await env.DB.prepare("UPDATE tasks SET workflow_id = ? WHERE project_id = ?")
+    // An item of the workflow (a child of a step): the only kind of workflow task workers may claim.
+    await env.DB.prepare("UPDATE tasks SET workflow_id = ?, parent_task_id = id WHERE project_id = ?")
       .bind(wf?.id, project.id)
       .run();
     data(

@@ -34,6 +34,10 @@ const BODIES: Record<string, unknown> = {
   "POST /api/v1/characters/{character_id}/consistency-model": {},
   "PUT /api/v1/storyboards/{storyboard_id}": { description: "stolen" },
   "POST /api/v1/storyboards/{storyboard_id}/generate": { style: "anime" },
+  "POST /api/v1/workflows/{workflow_id}/pause": {},
+  "POST /api/v1/workflows/{workflow_id}/resume": {},
+  "POST /api/v1/workflows/{workflow_id}/cancel": {},
+  "POST /api/v1/workflows/{workflow_id}/retry": {},
 };
 
 describe("cross-tenant access to every automation route", () => {
@@ -66,7 +70,13 @@ describe("cross-tenant access to every automation route", () => {
       token: a.token,
       json: { project_id: studio.body.id, description: "mine", character_ids: [character.id] },
     });
+    const workflow = await call("POST", "/api/v1/workflows", {
+      token: a.token,
+      json: { project_id: studio.body.id, workflow_type: "render", generator: "external" },
+    });
+    expect(workflow.status).toBe(200);
     const ids: Record<string, string> = {
+      workflow_id: String(workflow.body.id),
       character_id: String(character.id),
       storyboard_id: String(storyboard.body.id),
       task_id: String(task.id),

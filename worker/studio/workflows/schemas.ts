@@ -29,7 +29,7 @@ export const IdempotencyHeaderSchema = z.object({
     .string()
     .optional()
     .openapi({
-      param: { name: "Idempotency-Key", in: "header" },
+      param: { name: "idempotency-key", in: "header" },
       description: "Retries with the same key and body return the first answer",
     }),
 });
