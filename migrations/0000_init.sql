@@ -326,6 +326,7 @@ CREATE TABLE `exports` (
 	`project_id` text NOT NULL,
 	`workflow_id` integer,
 	`task_id` integer,
+	`create_ref` text,
 	`resolution` text NOT NULL,
 	`format` text NOT NULL,
 	`include_subtitles` integer NOT NULL,
@@ -343,6 +344,7 @@ CREATE TABLE `exports` (
 	`duration` real,
 	`encoder` text,
 	`render_seconds` real,
+	`music_asset_id` integer,
 	`error` text,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL,
@@ -354,6 +356,8 @@ CREATE TABLE `exports` (
 CREATE INDEX `exports_owner_created_idx` ON `exports` (`owner_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `exports_project_idx` ON `exports` (`project_id`);--> statement-breakpoint
 CREATE INDEX `exports_status_idx` ON `exports` (`status`);--> statement-breakpoint
+CREATE UNIQUE INDEX `exports_create_ref_unique` ON `exports` (`create_ref`);--> statement-breakpoint
+CREATE UNIQUE INDEX `exports_task_unique` ON `exports` (`task_id`) WHERE "exports"."task_id" IS NOT NULL;--> statement-breakpoint
 CREATE TABLE `idempotency_keys` (
 	`owner_id` integer NOT NULL,
 	`scope` text NOT NULL,

@@ -70,13 +70,9 @@ async function connect(base, token, id, n, onFrame) {
 
 async function run(base, token, id, clients, intervalMs) {
   const latencies = [];
-  const perClient = new Map();
-  let i = 0;
   const sockets = await connect(base, token, id, clients, (frame, at) => {
     if (typeof frame.sent_at !== "number") return;
     latencies.push(at - frame.sent_at);
-    perClient.set(frame.bench, (perClient.get(frame.bench) ?? 0) + 1);
-    i++;
   });
   // Let the snapshots arrive before publishing.
   await new Promise((r) => setTimeout(r, 500));

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
+import { cancelWorkflowExports } from "../../worker/core/exports/cancel";
 import { BUILTIN_LEASE_MS } from "../../worker/core/workflows/executors";
 import { readOptions } from "../../worker/core/workflows/options";
 import { closeStep, expandStep } from "../../worker/core/workflows/orchestrator";
@@ -483,6 +484,7 @@ export class WorkflowRun extends DurableObject<Env> {
         // The cancellations arrive as events; in a cancelled workflow they change counts, not frames.
         state.status = "cancelled";
         state.completedAt = now;
+        await cancelWorkflowExports(backgroundCore(this.env, now), state.workflowId);
         await this.drain();
         this.broadcast(this.commit([{ type: "workflow_cancelled", message: "Workflow cancelled" }]));
         return { code: 200, status: "cancelled", message: "Workflow cancelled successfully" };

@@ -64,7 +64,10 @@ describe("cross-tenant access to every automation route", () => {
         json: { config_name: "mine", config_type: "execution", worker_type: "video" },
       }),
     );
-    const studio = await call("POST", "/api/v1/projects", { token: a.token, json: { name: "mine" } });
+    const studio = await call("POST", "/api/v1/projects", {
+      token: a.token,
+      json: { name: "mine", description: "一个场景" },
+    });
     const character = await uploadCharacter(a.token, studio.body.id, fixture("rgb.png"));
     const storyboard = await call("POST", "/api/v1/storyboards", {
       token: a.token,
@@ -72,7 +75,7 @@ describe("cross-tenant access to every automation route", () => {
     });
     const workflow = await call("POST", "/api/v1/workflows", {
       token: a.token,
-      json: { project_id: studio.body.id, workflow_type: "render", generator: "external" },
+      json: { project_id: studio.body.id, workflow_type: "storyboard", generator: "external" },
     });
     expect(workflow.status).toBe(200);
     const ids: Record<string, string> = {

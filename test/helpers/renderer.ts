@@ -1,6 +1,11 @@
 import { env, exports } from "cloudflare:workers";
 import { HttpResponse, http } from "msw";
-import { type FrameRequest, FrameRequestSchema } from "../../contracts/render-spec";
+import {
+  type FrameRequest,
+  FrameRequestSchema,
+  type RenderSpec,
+  RenderSpecSchema,
+} from "../../contracts/render-spec";
 import { verifyRequest } from "../../contracts/signing";
 import { decodeImage, inspectImage } from "../../worker/core/media/decode";
 import { encodePng } from "./images";
@@ -94,4 +99,42 @@ export function framesHandler(log: FrameLog, opts: FramesOptions = {}) {
     const png = await paintCard(parsed.data);
     return new HttpResponse(png as Uint8Array<ArrayBuffer>, { headers: { "Content-Type": "image/png" } });
   });
+}
+
+export interface JobsLog {
+  specs: RenderSpec[];
+  cancels: string[];
+}
+
+/** The renderer's job API (`POST /v1/jobs`, `DELETE /v1/jobs/{id}`): signature and spec checked, jobs recorded. */
+export function jobsHandlers(log: JobsLog, opts: { status?: number } = {}) {
+  const verified = async (request: { url: string; method: string; headers: Headers }, body: string) => {
+    const url = new URL(request.url);
+    return verifyRequest(env.RENDERER_SECRET, {
+      method: request.method,
+      path: url.pathname + url.search,
+      body,
+      headers: request.headers,
+    });
+  };
+  return [
+    http.post(`${RENDERER}/v1/jobs`, async ({ request }) => {
+      const body = await request.text();
+      const check = await verified(request, body);
+      if (!check.ok) return HttpResponse.json({ error: check.reason }, { status: 401 });
+      const parsed = RenderSpecSchema.safeParse(JSON.parse(body));
+      if (!parsed.success) return HttpResponse.json({ error: "invalid render spec" }, { status: 400 });
+      if (opts.status && opts.status !== 202)
+        return HttpResponse.json({ error: "no" }, { status: opts.status });
+      const duplicate = log.specs.some((s) => s.render_id === parsed.data.render_id);
+      log.specs.push(parsed.data);
+      return HttpResponse.json({ id: parsed.data.render_id, state: "queued", duplicate }, { status: 202 });
+    }),
+    http.delete(`${RENDERER}/v1/jobs/:id`, async ({ request, params }) => {
+      const check = await verified(request, "");
+      if (!check.ok) return HttpResponse.json({ error: check.reason }, { status: 401 });
+      log.cancels.push(String(params.id));
+      return HttpResponse.json({ id: params.id, state: "cancelled" }, { status: 202 });
+    }),
+  ];
 }

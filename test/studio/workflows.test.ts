@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { call, expectStudioError, newUser } from "../helpers/http";
 import { server } from "../helpers/msw";
-import { type FrameLog, framesHandler } from "../helpers/renderer";
+import { type FrameLog, framesHandler, type JobsLog, jobsHandlers } from "../helpers/renderer";
 import { storedKeys, studioProject } from "../helpers/studio";
 import { startWorkflow, TWO_SCENE_SCRIPT, until, watch } from "../helpers/workflows";
 
@@ -403,5 +403,74 @@ describe("failures and retry", () => {
       error: null,
       items: { total: 3, completed: 3, failed: 0 },
     });
+  });
+});
+
+describe("a full_production workflow", () => {
+  it("runs a two-scene Chinese script to storyboard_generation completed and starts the export on the renderer", async () => {
+    const log: FrameLog = { requests: [], failures: 0 };
+    const jobs: JobsLog = { specs: [], cancels: [] };
+    server.use(framesHandler(log), ...jobsHandlers(jobs));
+    const user = await newUser();
+    const project = await studioProject(user.token, { script: TWO_SCENE_SCRIPT, aspect_ratio: "9:16" });
+    const before = (await call("GET", "/api/v1/auth/me", { token: user.token })).body;
+    const wf = await startWorkflow(user.token, { project_id: project.id, workflow_type: "full_production" });
+    const ws = await watch(user.token, wf.id);
+    await ws.waitFor((f) => f.type === "step_started" && f.step === "video_rendering");
+    await waitUntil(() => jobs.specs.length === 1, 20_000, "the render job");
+    ws.close();
+
+    const kinds = ws.frames.filter((f) => f.type.startsWith("step_")).map((f) => `${f.type}:${f.step}`);
+    const expected = [
+      "step_started:script_parsing",
+      "step_completed:script_parsing",
+      "step_started:character_generation",
+      "step_completed:character_generation",
+      "step_started:storyboard_generation",
+      "step_completed:storyboard_generation",
+      "step_started:video_rendering",
+    ];
+    expect(kinds).toEqual(expected.slice(expected.length - kinds.length));
+    expect(ws.frames[0]?.type).toBe("snapshot");
+
+    // Images in R2: two characters and two storyboards.
+    const keys = await storedKeys(user.id);
+    expect(keys.filter((k) => k.includes("/characters/"))).toHaveLength(2);
+    expect(keys.filter((k) => k.includes("/storyboards/"))).toHaveLength(2);
+
+    // The export: an ordinary one, charged, in history, dispatched once with both scenes' images.
+    const spec = jobs.specs[0];
+    expect(spec).toMatchObject({
+      resolution: "720p",
+      aspect_ratio: "9:16",
+      format: "mp4",
+      include_subtitles: true,
+    });
+    expect(spec?.scenes).toHaveLength(2);
+    for (const scene of spec?.scenes ?? [])
+      expect(scene.image_url).toMatch(/^http:\/\/127\.0\.0\.1:8787\/files\/users\//);
+    expect(spec?.scenes[0]?.caption).toBe("小明：今天天气真好。\n小红：我们去湖边走走吧。");
+    expect(spec?.outputs.video.url).toMatch(/\/internal\/uploads\/[A-Za-z0-9_-]{43}$/);
+    expect(spec?.callback_url).toMatch(/\/internal\/renders\/\d+\/events$/);
+    const exportId = Number(spec?.callback_url.match(/renders\/(\d+)\//)?.[1]);
+    const exp = await env.DB.prepare("SELECT status, workflow_id, cost FROM exports WHERE id = ?")
+      .bind(exportId)
+      .first<{ status: string; workflow_id: number; cost: number }>();
+    expect(exp).toMatchObject({ status: "processing", workflow_id: wf.id });
+    const after = (await call("GET", "/api/v1/auth/me", { token: user.token })).body;
+    expect(before.quota_remaining - after.quota_remaining).toBeCloseTo((exp?.cost ?? 0) / 100, 2);
+
+    const detail = await call("GET", `/api/v1/workflows/${wf.id}`, { token: user.token });
+    expect(detail.body).toMatchObject({
+      status: "running",
+      current_step: "video_rendering",
+      progress: 0.875,
+    });
+    expect(detail.body.steps.map((s: { status: string }) => s.status)).toEqual([
+      "completed",
+      "completed",
+      "completed",
+      "running",
+    ]);
   });
 });

@@ -1,11 +1,14 @@
 import { z } from "zod";
+import { settleExport } from "../core/exports/settle";
 import { inspirationTriggerDead, inspirationTriggerDelivered } from "../core/inspirations/inspirations";
+import { renderJobs } from "../core/renderer/client";
 import { runWorkflowTask } from "../core/workflows/executors";
 import { claimOutboxRow, findOutboxRow, markOutbox } from "../db/queries/outbox";
-import { dbOf } from "../platform/context";
+import { backgroundCore, dbOf } from "../platform/context";
 import { JobMessageSchema, retryDelaySeconds } from "./messages";
 import { deliverN8nTrigger } from "./n8n-delivery";
 import { deletePrefix } from "./r2-cleanup";
+import { dispatchRender, RenderDispatchPayload } from "./render-dispatch";
 
 const R2CleanupPayload = z.object({ prefix: z.string() });
 
@@ -22,6 +25,12 @@ async function runOutboxJob(env: Env, row: OutboxRow, now: number): Promise<void
       await deliverN8nTrigger(env, row.targetUrl, row.payload, now);
       await inspirationTriggerDelivered(dbOf(env), row.payload, Date.now());
       return;
+    case "render_cancel":
+      await renderJobs(env).cancel(z.object({ render_id: z.string() }).parse(row.payload).render_id);
+      return;
+    case "render_dispatch":
+      await dispatchRender(backgroundCore(env, now), RenderDispatchPayload.parse(row.payload).export_id);
+      return;
     default:
       throw new Error(`unknown outbox kind ${row.kind}`);
   }
@@ -30,6 +39,15 @@ async function runOutboxJob(env: Env, row: OutboxRow, now: number): Promise<void
 /** What giving up on a job means for the records it was about. */
 async function compensateDeadJob(env: Env, row: OutboxRow): Promise<void> {
   if (row.kind === "n8n_trigger") await inspirationTriggerDead(dbOf(env), row.payload, Date.now());
+  if (row.kind === "render_dispatch") {
+    const parsed = RenderDispatchPayload.safeParse(row.payload);
+    if (parsed.success) {
+      await settleExport(backgroundCore(env), parsed.data.export_id, {
+        outcome: "failed",
+        error: `The renderer could not be reached after ${row.attempts} attempts (${row.lastError ?? "no answer"})`,
+      });
+    }
+  }
 }
 
 /**

@@ -43,3 +43,8 @@ export function generatedCharacterKey(
 ): string {
   return `${projectPrefix(ownerId, projectId)}characters/${characterId}-${name}.png`;
 }
+
+/** Outputs of an export, all under the project (removed with it): video, sidecars, poster, sheet. */
+export function exportKey(ownerId: number, projectId: string, exportId: number, file: string): string {
+  return `${projectPrefix(ownerId, projectId)}exports/${exportId}/${file}`;
+}

@@ -1,4 +1,4 @@
-import { type FrameRequest, FrameRequestSchema } from "../../../contracts/render-spec";
+import { type FrameRequest, FrameRequestSchema, type RenderSpec } from "../../../contracts/render-spec";
 import { signRequest } from "../../../contracts/signing";
 import { AppError } from "../../platform/errors";
 
@@ -58,4 +58,35 @@ export async function drawFrame(env: Env, request: FrameRequest): Promise<Uint8A
     throw new RendererUnavailable("The renderer answered without a PNG; try again shortly");
   }
   return bytes;
+}
+
+export type SubmitResult = { kind: "accepted"; duplicate: boolean } | { kind: "refused"; detail: string };
+
+/** Render jobs: `POST /v1/jobs` (idempotent by render id) and `DELETE /v1/jobs/{id}`. */
+export function renderJobs(env: Env) {
+  return {
+    async submit(spec: RenderSpec): Promise<SubmitResult> {
+      const res = await signedFetch(env, "POST", "/v1/jobs", JSON.stringify(spec), 30_000);
+      if (res.status === 202 || res.status === 200) {
+        const body = (await res.json().catch(() => ({}))) as { duplicate?: boolean };
+        return { kind: "accepted", duplicate: body.duplicate === true };
+      }
+      if (res.status === 400 || res.status === 413)
+        return { kind: "refused", detail: (await res.text()).slice(0, 300) };
+      throw new RendererUnavailable(
+        `The renderer answered ${res.status} to a render job; it will be retried`,
+      );
+    },
+    /** Asks the renderer to stop a render; a render that is gone or finished is fine. */
+    async cancel(renderId: string): Promise<void> {
+      const res = await signedFetch(
+        env,
+        "DELETE",
+        `/v1/jobs/${encodeURIComponent(renderId)}`,
+        undefined,
+        15_000,
+      );
+      if (res.status >= 500) throw new RendererUnavailable(`The renderer answered ${res.status} to a cancel`);
+    },
+  };
 }

@@ -16,6 +16,8 @@ export interface ExecutionResult {
   orphanKeys?: string[];
   /** Leave the task processing: something else completes it (the renderer's callbacks). */
   keepOpen?: boolean;
+  /** With keepOpen: the task's lease lasts until then, so nothing runs it again meanwhile. */
+  keepOpenUntil?: number;
 }
 
 export interface ExecutionContext {

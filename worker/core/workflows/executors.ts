@@ -6,7 +6,12 @@ import { findCharacter } from "../../db/queries/characters";
 import { findStoryboard, updateStoryboardStatement } from "../../db/queries/storyboards";
 import { findStudioProject } from "../../db/queries/studio-projects";
 import { rollupProjectStatement } from "../../db/queries/tasks";
-import { backOffStatement, type ClaimedTask, claimBuiltinStatement } from "../../db/queries/workflow-tasks";
+import {
+  backOffStatement,
+  type ClaimedTask,
+  claimBuiltinStatement,
+  extendBuiltinLease,
+} from "../../db/queries/workflow-tasks";
 import { findWorkflowById } from "../../db/queries/workflows";
 import { characters } from "../../db/schema";
 import { backgroundCore } from "../../platform/context";
@@ -207,7 +212,12 @@ export async function runWorkflowTask(env: Env, taskId: number): Promise<Outcome
     });
     return { kind: "done" };
   }
-  if (result.keepOpen) return { kind: "done" };
+  if (result.keepOpen) {
+    if (result.keepOpenUntil) {
+      await extendBuiltinLease(ctx.db, task.id, leaseToken, result.keepOpenUntil, Date.now());
+    }
+    return { kind: "done" };
+  }
   const committed = await finish(
     ctx,
     task,

@@ -104,3 +104,18 @@ export function retryWorkflowTasksStatements(db: Database, workflowId: number, n
     ),
   ];
 }
+
+/** A step that waits on something else (a render) keeps its lease while it waits. */
+export async function extendBuiltinLease(
+  db: Database,
+  taskId: number,
+  leaseToken: string,
+  until: number,
+  now: number,
+) {
+  await rawRun(
+    db,
+    sql`UPDATE tasks SET lease_expires_at = ${until}, updated_at = ${now}
+      WHERE id = ${taskId} AND status = 'processing' AND lease_token = ${leaseToken}`,
+  );
+}

@@ -241,6 +241,8 @@ export const exportsTable = sqliteTable(
       .references(() => studioProjects.id),
     workflowId: integer("workflow_id"),
     taskId: integer("task_id"),
+    /** Names the row inside the D1 batch that creates it (credits, outbox), before its id is known. */
+    createRef: text("create_ref"),
     resolution: text("resolution").notNull(),
     format: text("format").notNull(),
     includeSubtitles: integer("include_subtitles", { mode: "boolean" }).notNull(),
@@ -260,6 +262,8 @@ export const exportsTable = sqliteTable(
     duration: real("duration"),
     encoder: text("encoder"),
     renderSeconds: real("render_seconds"),
+    /** Optional background music (an audio asset of the owner). */
+    musicAssetId: integer("music_asset_id"),
     error: text("error"),
     ...timestamps,
     startedAt: ms("started_at"),
@@ -269,6 +273,9 @@ export const exportsTable = sqliteTable(
     index("exports_owner_created_idx").on(t.ownerId, t.createdAt),
     index("exports_project_idx").on(t.projectId),
     index("exports_status_idx").on(t.status),
+    uniqueIndex("exports_create_ref_unique").on(t.createRef),
+    // One export per workflow step: a redelivered dispatch of the step finds the export it made.
+    uniqueIndex("exports_task_unique").on(t.taskId).where(sql`${t.taskId} IS NOT NULL`),
   ],
 );
 

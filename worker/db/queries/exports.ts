@@ -1,0 +1,113 @@
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { Database } from "../client";
+import { rawAll, rawRun } from "../raw";
+import { exportsTable, studioProjects } from "../schema";
+import type { ExportStatus } from "../schema/studio";
+
+export type ExportRow = typeof exportsTable.$inferSelect;
+
+export interface NewExport {
+  ref: string;
+  ownerId: number;
+  projectId: string;
+  workflowId: number | null;
+  taskId: number | null;
+  resolution: string;
+  format: string;
+  includeSubtitles: boolean;
+  videoLength: number;
+  cost: number;
+  estimatedCompletionAt: number;
+  musicAssetId: number | null;
+}
+
+/**
+ * The batch that starts an export: credits reserved (the subscriptions CHECK refuses going over
+ * the quota, which aborts the batch), the export row, its ledger entry and the outbox row that
+ * dispatches it. Everything commits together or not at all.
+ */
+export function startExportStatements(db: Database, e: NewExport, now: number) {
+  return [
+    rawRun(
+      db,
+      sql`UPDATE subscriptions SET quota_used = quota_used + ${e.cost}, updated_at = ${now} WHERE user_id = ${e.ownerId}`,
+    ),
+    rawRun(
+      db,
+      sql`INSERT INTO exports (owner_id, project_id, workflow_id, task_id, create_ref, resolution, format, include_subtitles,
+          status, progress, video_length, cost, estimated_completion_at, music_asset_id, created_at, updated_at)
+        SELECT ${e.ownerId}, p.id, ${e.workflowId}, ${e.taskId}, ${e.ref}, ${e.resolution}, ${e.format}, ${e.includeSubtitles ? 1 : 0},
+          'queued', 0, ${e.videoLength}, ${e.cost}, ${e.estimatedCompletionAt}, ${e.musicAssetId}, ${now}, ${now}
+        FROM studio_projects p WHERE p.id = ${e.projectId} AND p.owner_id = ${e.ownerId} AND p.deleted_at IS NULL`,
+    ),
+    rawRun(
+      db,
+      sql`INSERT INTO credit_ledger (owner_id, kind, amount, export_id, description, created_at)
+        SELECT owner_id, 'reserve', -cost, id, 'Reserved for export ' || id, ${now} FROM exports WHERE create_ref = ${e.ref}`,
+    ),
+    rawAll<{ id: number }>(
+      db,
+      sql`INSERT INTO outbox (owner_id, kind, dedupe_key, payload, status, attempts, created_at, updated_at)
+        SELECT owner_id, 'render_dispatch', 'render_dispatch:' || id, json_object('export_id', id), 'pending', 0, ${now}, ${now}
+        FROM exports WHERE create_ref = ${e.ref}
+        RETURNING id`,
+    ),
+    db.select().from(exportsTable).where(eq(exportsTable.createRef, e.ref)),
+  ] as const;
+}
+
+export async function findExport(db: Database, ownerId: number, id: number) {
+  const [row] = await db
+    .select()
+    .from(exportsTable)
+    .where(and(eq(exportsTable.id, id), eq(exportsTable.ownerId, ownerId)))
+    .limit(1);
+  return row;
+}
+
+export async function findExportById(db: Database, id: number) {
+  const [row] = await db.select().from(exportsTable).where(eq(exportsTable.id, id)).limit(1);
+  return row;
+}
+
+export async function findExportByTask(db: Database, taskId: number) {
+  const [row] = await db.select().from(exportsTable).where(eq(exportsTable.taskId, taskId)).limit(1);
+  return row;
+}
+
+export async function listExports(db: Database, ownerId: number, q: { skip: number; limit: number }) {
+  const where = eq(exportsTable.ownerId, ownerId);
+  const [rows, totals] = await db.batch([
+    db
+      .select({ export: exportsTable, projectName: studioProjects.name })
+      .from(exportsTable)
+      .leftJoin(studioProjects, eq(studioProjects.id, exportsTable.projectId))
+      .where(where)
+      .orderBy(desc(exportsTable.createdAt), desc(exportsTable.id))
+      .limit(q.limit)
+      .offset(q.skip),
+    db.select({ total: sql<number>`COUNT(*)` }).from(exportsTable).where(where),
+  ]);
+  return { total: totals[0]?.total ?? 0, items: rows };
+}
+
+export function updateExportStatement(
+  db: Database,
+  id: number,
+  patch: Partial<Omit<ExportRow, "id" | "ownerId" | "createdAt">>,
+  now: number,
+  onlyIfStatus?: ExportStatus[],
+) {
+  return db
+    .update(exportsTable)
+    .set({ ...patch, updatedAt: now })
+    .where(
+      and(
+        eq(exportsTable.id, id),
+        onlyIfStatus
+          ? sql`${exportsTable.status} IN (SELECT value FROM json_each(${JSON.stringify(onlyIfStatus)}))`
+          : undefined,
+      ),
+    )
+    .returning();
+}
