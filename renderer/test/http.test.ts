@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CARD_STYLES } from "../../contracts/render-spec";
+import { decodePng } from "../../worker/core/media/png";
+import { consistencyScore, signatureOf } from "../../worker/core/media/signature";
 import type { MemoryEventOutbox } from "../src/jobs/events";
 import { createRenderer, type Renderer } from "../src/main";
 import { ffprobe, makeStill } from "./helpers/media";
@@ -175,6 +177,27 @@ describe("frames, health and metrics", () => {
     expect(foreign.status).toBe(400);
     const huge = await signed(app(), "POST", "/v1/frames", { width: 100000, height: 480, style: "comic" });
     expect(huge.status).toBe(400);
+  });
+
+  it("draws cards the Worker's appearance signatures find their character in (a real consistency score)", async () => {
+    const card = async (refs: string[]) => {
+      const res = await signed(app(), "POST", "/v1/frames", {
+        width: 720,
+        height: 1280,
+        style: "cinematic",
+        title: "第1场",
+        text: "小明在公园散步",
+        reference_images: refs,
+      });
+      expect(res.status).toBe(200);
+      return decodePng(new Uint8Array(await res.arrayBuffer()));
+    };
+    const hero = signatureOf(await decodePng(new Uint8Array(await makeStill(media, 0))));
+    const withHero = consistencyScore(await card([`${stub.origin}/files/s0.png`]), [hero]) ?? 0;
+    const withOther = consistencyScore(await card([`${stub.origin}/files/s1.png`]), [hero]) ?? 0;
+    const without = consistencyScore(await card([]), [hero]) ?? 0;
+    expect(withHero).toBeGreaterThan(withOther + 0.2);
+    expect(withHero).toBeGreaterThan(without + 0.2);
   });
 
   it("reports ffmpeg, encoder and queue in /healthz and Prometheus text in /metrics", async () => {

@@ -97,6 +97,46 @@ describe("WebSocket access", () => {
   });
 });
 
+describe("broadcast", () => {
+  it("reaches every open socket in the same order when others have gone away", async () => {
+    const user = await newUser();
+    const project = await studioProject(user.token, { script: TWO_SCENE_SCRIPT });
+    const wf = await startWorkflow(user.token, {
+      project_id: project.id,
+      workflow_type: "storyboard",
+      generator: "external",
+    });
+    const sockets = await Promise.all([1, 2, 3, 4].map(() => watch(user.token, wf.id)));
+    for (const s of sockets) await s.waitFor((f) => f.type === "snapshot");
+    sockets[0]?.close();
+    sockets[2]?.socket.close(4000, "gone");
+    await new Promise((r) => setTimeout(r, 100));
+    for (const action of ["pause", "resume", "pause"]) {
+      expect((await call("POST", `/api/v1/workflows/${wf.id}/${action}`, { token: user.token })).status).toBe(
+        200,
+      );
+    }
+    const alive = [sockets[1], sockets[3]] as const;
+    for (const s of alive)
+      await s?.waitFor(
+        (f) =>
+          f.type === "workflow_paused" &&
+          f.seq > 0 &&
+          s.frames.filter((x) => x.type === "workflow_paused").length === 2,
+      );
+    const types = alive.map((s) =>
+      (s?.frames ?? []).filter((f) => f.type.startsWith("workflow_")).map((f) => `${f.seq}:${f.type}`),
+    );
+    expect(types[0]).toEqual(types[1]);
+    expect(types[0]?.map((t) => t.split(":")[1])).toEqual([
+      "workflow_paused",
+      "workflow_resumed",
+      "workflow_paused",
+    ]);
+    for (const s of alive) s?.close();
+  });
+});
+
 describe("Server-Sent Events", () => {
   it("streams the same frames as SSE events, replays after Last-Event-ID, and refuses other users", async () => {
     server.use(framesHandler({ requests: [], failures: 0 }));

@@ -117,22 +117,28 @@ export function similarity(a: AppearanceSignature, b: AppearanceSignature): numb
 
 /**
  * How consistent a storyboard image is with its characters: for each character, its best match
- * over the whole image and a 3×3 grid of half-size windows (a character is usually one part of a
- * scene), averaged over the characters. Null when the storyboard names no characters.
+ * over the whole image and over windows of a half (3×3 grid) and a third (5×5 grid) of its size (a
+ * character is usually one part of a scene), averaged over the characters. Null when the storyboard
+ * names no characters.
  */
 export function consistencyScore(img: Rgba, characters: AppearanceSignature[]): number | null {
   if (characters.length === 0) return null;
   const regions = [{ x: 0, y: 0, width: img.width, height: img.height }];
-  const w = Math.max(1, Math.floor(img.width / 2));
-  const h = Math.max(1, Math.floor(img.height / 2));
-  for (let gy = 0; gy < 3; gy++) {
-    for (let gx = 0; gx < 3; gx++) {
-      regions.push({
-        x: Math.floor((gx * (img.width - w)) / 2),
-        y: Math.floor((gy * (img.height - h)) / 2),
-        width: w,
-        height: h,
-      });
+  for (const [fraction, steps] of [
+    [2, 3],
+    [3, 5],
+  ] as const) {
+    const w = Math.max(1, Math.floor(img.width / fraction));
+    const h = Math.max(1, Math.floor(img.height / fraction));
+    for (let gy = 0; gy < steps; gy++) {
+      for (let gx = 0; gx < steps; gx++) {
+        regions.push({
+          x: Math.floor((gx * (img.width - w)) / (steps - 1)),
+          y: Math.floor((gy * (img.height - h)) / (steps - 1)),
+          width: w,
+          height: h,
+        });
+      }
     }
   }
   const windows = regions.map((r) => signatureOf(img, r));
