@@ -9,6 +9,7 @@ import { ensureDevVars, readDevVars } from "./dev-vars.mjs";
 import { applyLocalMigrations, root, wranglerBin, wranglerEnv } from "./wrangler.mjs";
 
 const port = Number(process.env.PORT ?? 8787);
+const rendererPort = Number(process.env.RENDERER_PORT ?? 8788);
 
 const { added } = ensureDevVars();
 if (added.length) console.log(`[dev] generated local secrets in .dev.vars: ${added.join(", ")}`);
@@ -43,9 +44,13 @@ start("wrangler", [
   // A local n8n (http://localhost:5678) is a private address; allow it in development only.
   "--var",
   "ALLOW_PRIVATE_WEBHOOK_URLS:true",
+  // Links handed to the renderer and the renderer's address follow the chosen ports.
+  "--var",
+  `PUBLIC_ORIGIN:http://127.0.0.1:${port}`,
+  "--var",
+  `RENDERER_URL:http://127.0.0.1:${rendererPort}`,
 ]);
 
-const rendererPort = Number(process.env.RENDERER_PORT ?? 8788);
 start("renderer", ["--import", "tsx", "renderer/src/main.ts"], {
   PORT: String(rendererPort),
   RENDERER_SECRET: readDevVars().RENDERER_SECRET,
