@@ -1,4 +1,5 @@
 import { inject } from "vitest";
+import { ADAM7 } from "../../worker/core/media/png";
 
 /** Test images: ffmpeg-made references (see test/setup/image-fixtures.ts) and a small PNG writer. */
 export function fromBase64(b64: string): Uint8Array {
@@ -44,16 +45,6 @@ async function deflate(data: Uint8Array): Promise<Uint8Array> {
     .pipeThrough(new CompressionStream("deflate"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
-
-const ADAM7 = [
-  [0, 0, 8, 8],
-  [4, 0, 8, 8],
-  [0, 4, 4, 8],
-  [2, 0, 4, 4],
-  [0, 2, 2, 4],
-  [1, 0, 2, 2],
-  [0, 1, 1, 2],
-] as const;
 
 /**
  * Writes 8-bit RGBA as a PNG (filter 0), optionally Adam7-interlaced — ffmpeg cannot write

@@ -84,3 +84,50 @@ export const TWO_SCENE_SCRIPT = `场景1：公园 清晨
 两人沿着湖边散步，夕阳映在水面上。
 小红：你看，好美的夕阳。
 小明：是啊，我们明天再来。`;
+
+/** A script of `n` scenes without dialogue: no characters, so the storyboards are the only items. */
+export function scenes(n: number): string {
+  return Array.from(
+    { length: n },
+    (_, i) => `第${i + 1}场 街景${i + 1}\n雨后的街道，霓虹灯闪烁，第${i + 1}个镜头。`,
+  ).join("\n\n");
+}
+
+/**
+ * Holds renderer answers: `allow(n)` lets n through, `release()` all. It polls a counter instead
+ * of resolving a promise from the test, because workerd does not let one request settle a promise
+ * another request waits on.
+ */
+export function gate() {
+  let allowed = 0;
+  let held = 0;
+  return {
+    async hold() {
+      held++;
+      while (allowed <= 0) await new Promise((r) => setTimeout(r, 20));
+      allowed--;
+      held--;
+    },
+    allow(n: number) {
+      allowed += n;
+    },
+    release() {
+      allowed = Number.POSITIVE_INFINITY;
+    },
+    get held() {
+      return held;
+    },
+  };
+}
+
+export async function waitUntil(
+  pred: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+  what = "condition",
+) {
+  const start = Date.now();
+  while (!(await pred())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -8,7 +8,7 @@ import { fixture } from "../helpers/images";
 import { server } from "../helpers/msw";
 import { type FrameLog, framesHandler } from "../helpers/renderer";
 import { studioProject } from "../helpers/studio";
-import { startWorkflow, TWO_SCENE_SCRIPT, until, watch } from "../helpers/workflows";
+import { gate, scenes, startWorkflow, TWO_SCENE_SCRIPT, until, waitUntil, watch } from "../helpers/workflows";
 
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => server.resetHandlers());
@@ -16,41 +16,6 @@ afterAll(() => server.close());
 
 function runStub(id: number) {
   return env.WORKFLOW_RUN.get(env.WORKFLOW_RUN.idFromName(`workflow:${id}`));
-}
-
-function scenes(n: number): string {
-  return Array.from(
-    { length: n },
-    (_, i) => `Scene ${i + 1}: street ${i + 1}\nRain on the street, shot ${i + 1}.`,
-  ).join("\n\n");
-}
-
-/** Lets `allow(n)` renderer answers through; the rest wait (polling: see workflows.test.ts). */
-function gate() {
-  let allowed = 0;
-  let held = 0;
-  return {
-    async hold() {
-      held++;
-      while (allowed <= 0) await new Promise((r) => setTimeout(r, 20));
-      allowed--;
-      held--;
-    },
-    allow(n: number) {
-      allowed += n;
-    },
-    get held() {
-      return held;
-    },
-  };
-}
-
-async function waitUntil(pred: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000) {
-  const start = Date.now();
-  while (!(await pred())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 describe("WebSocket access", () => {
@@ -63,7 +28,7 @@ describe("WebSocket access", () => {
 
     const refusedWith = async (token: string, id: number | string = wf.id) => {
       const w = await watch(token, id);
-      await waitUntil(() => w.closed !== null, "the refusal");
+      await waitUntil(() => w.closed !== null, 20_000, "the refusal");
       expect(w.frames).toEqual([]);
       return w.closed;
     };
@@ -210,7 +175,7 @@ describe("eviction and hibernation of the WorkflowRun object", () => {
       options: { max_parallel: 2 },
     });
     const ws = await watch(user.token, wf.id);
-    await waitUntil(() => g.held === 2, "two drawings in flight");
+    await waitUntil(() => g.held === 2, 20_000, "two drawings in flight");
 
     // Eviction: the object's memory goes; its hibernated sockets stay connected.
     await evictDurableObject(runStub(wf.id));
@@ -222,14 +187,18 @@ describe("eviction and hibernation of the WorkflowRun object", () => {
     // while no socket listens are kept; the client reconnects from the last one it saw.
     await abortAllDurableObjects();
     g.allow(1);
-    await waitUntil(async () => {
-      const rows = await env.DB.prepare(
-        "SELECT COUNT(*) AS n FROM tasks WHERE workflow_id = ? AND parent_task_id IS NOT NULL AND status = 'completed'",
-      )
-        .bind(wf.id)
-        .first<{ n: number }>();
-      return (rows?.n ?? 0) >= 2;
-    }, "a completion while disconnected");
+    await waitUntil(
+      async () => {
+        const rows = await env.DB.prepare(
+          "SELECT COUNT(*) AS n FROM tasks WHERE workflow_id = ? AND parent_task_id IS NOT NULL AND status = 'completed'",
+        )
+          .bind(wf.id)
+          .first<{ n: number }>();
+        return (rows?.n ?? 0) >= 2;
+      },
+      20_000,
+      "a completion while disconnected",
+    );
     const lastSeen = Math.max(...ws.frames.map((f) => f.seq));
     const again = await watch(user.token, wf.id, `&last_seq=${lastSeen}`);
     g.allow(10);

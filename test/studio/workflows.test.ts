@@ -4,7 +4,7 @@ import { call, expectStudioError, newUser } from "../helpers/http";
 import { server } from "../helpers/msw";
 import { type FrameLog, framesHandler, type JobsLog, jobsHandlers } from "../helpers/renderer";
 import { storedKeys, studioProject } from "../helpers/studio";
-import { startWorkflow, TWO_SCENE_SCRIPT, until, watch } from "../helpers/workflows";
+import { gate, scenes, startWorkflow, TWO_SCENE_SCRIPT, until, waitUntil, watch } from "../helpers/workflows";
 
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => server.resetHandlers());
@@ -116,44 +116,6 @@ describe("a storyboard workflow with the built-in generator", () => {
     expect(left?.n).toBe(0);
   });
 });
-
-/** A script of `n` scenes without dialogue: no characters, so the storyboards are the only items. */
-function scenes(n: number): string {
-  return Array.from(
-    { length: n },
-    (_, i) => `第${i + 1}场 街景${i + 1}\n雨后的街道，霓虹灯闪烁，第${i + 1}个镜头。`,
-  ).join("\n\n");
-}
-
-/**
- * Holds renderer answers until released. It polls a flag instead of resolving a promise from the
- * test: workerd does not let one request settle a promise another request waits on.
- */
-function gate() {
-  let open = false;
-  let held = 0;
-  return {
-    async hold() {
-      held++;
-      while (!open) await new Promise((r) => setTimeout(r, 20));
-      held--;
-    },
-    release() {
-      open = true;
-    },
-    get held() {
-      return held;
-    },
-  };
-}
-
-async function waitUntil(pred: () => boolean | Promise<boolean>, timeoutMs = 20_000, what = "condition") {
-  const start = Date.now();
-  while (!(await pred())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function taskStatuses(workflowId: number) {
   const rows = await env.DB.prepare(

@@ -3,12 +3,7 @@ import { iso } from "../platform/time";
 import { automationErrorResponses, envelopeSchema } from "./envelope";
 
 /** Numeric ids are matched as digits only, so words like `batch-update` never look like an id. */
-export const IdParam = (name: string) =>
-  z
-    .string()
-    .regex(/^[1-9]\d{0,14}$/)
-    .transform(Number)
-    .openapi({ param: { name, in: "path" }, example: "1", type: "integer" });
+export { IdParam } from "../platform/params";
 
 export const Pagination = {
   skip: z.coerce.number().int().min(0).max(1_000_000).default(0),

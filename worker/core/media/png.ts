@@ -17,7 +17,8 @@ async function inflate(data: Uint8Array): Promise<Uint8Array> {
 }
 
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
-const ADAM7 = [
+/** Adam7 interlacing: each pass as [x0, y0, dx, dy]. */
+export const ADAM7 = [
   [0, 0, 8, 8],
   [4, 0, 8, 8],
   [0, 4, 4, 8],

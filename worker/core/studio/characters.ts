@@ -20,13 +20,12 @@ import { characterImageKey } from "../media/storage-keys";
  * storyboards are scored against: its appearance signature (core/media/signature.ts) is computed
  * from the pixels at upload and whenever the consistency model is rebuilt.
  */
-async function storeImage(
+/** Stores a checked image under `key` and describes it as a character's reference image. */
+export async function putCharacterImage(
   ctx: CoreContext,
-  ownerId: number,
-  projectId: string,
+  key: string,
   image: ImageInput,
 ): Promise<CharacterImage> {
-  const key = characterImageKey(ownerId, projectId, image.contentType);
   await ctx.env.BUCKET.put(key, image.bytes, { httpMetadata: { contentType: image.contentType } });
   return {
     imageKey: key,
@@ -39,6 +38,15 @@ async function storeImage(
     signatureComputedAt: ctx.now,
     signatureProcessingMs: 0,
   };
+}
+
+function storeImage(
+  ctx: CoreContext,
+  ownerId: number,
+  projectId: string,
+  image: ImageInput,
+): Promise<CharacterImage> {
+  return putCharacterImage(ctx, characterImageKey(ownerId, projectId, image.contentType), image);
 }
 
 export async function createCharacter(

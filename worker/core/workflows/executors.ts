@@ -1,8 +1,8 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { canvasSize } from "../../../contracts/render-spec";
 import { isGuardAbort } from "../../db/guard";
-import { findCharacter } from "../../db/queries/characters";
+import { findCharacter, setGeneratedImageStatement } from "../../db/queries/characters";
 import { findStoryboard, updateStoryboardStatement } from "../../db/queries/storyboards";
 import { findStudioProject } from "../../db/queries/studio-projects";
 import { rollupProjectStatement } from "../../db/queries/tasks";
@@ -13,14 +13,14 @@ import {
   extendBuiltinLease,
 } from "../../db/queries/workflow-tasks";
 import { findWorkflowById } from "../../db/queries/workflows";
-import { characters } from "../../db/schema";
 import { backgroundCore } from "../../platform/context";
 import { randomToken } from "../../platform/crypto";
 import { AppError } from "../../platform/errors";
 import type { CoreContext } from "../context";
-import { consistencyModelId, readImageBytes } from "../media/image-input";
+import { readImageBytes } from "../media/image-input";
 import { generatedCharacterKey } from "../media/storage-keys";
 import { drawFrame } from "../renderer/client";
+import { putCharacterImage } from "../studio/characters";
 import { drawStoryboardImage } from "../studio/storyboard-images";
 import { prepareTaskUpdates } from "../tasks/engine";
 import { type ExecutionContext, type ExecutionResult, PermanentError } from "./executor-types";
@@ -71,32 +71,9 @@ async function drawCharacter(ex: ExecutionContext): Promise<ExecutionResult> {
     reference_images: [],
     seed: ch.id % 1_000_000,
   });
-  const image = await readImageBytes(png);
   const key = generatedCharacterKey(task.ownerId, ch.projectId, ch.id, `task-${task.id}`);
-  await ctx.env.BUCKET.put(key, image.bytes, { httpMetadata: { contentType: image.contentType } });
-  const update = ctx.db
-    .update(characters)
-    .set({
-      imageKey: key,
-      imageContentType: image.contentType,
-      imageWidth: image.width,
-      imageHeight: image.height,
-      imageBytes: image.bytes.byteLength,
-      signature: image.signature,
-      consistencyModelId: consistencyModelId(image.signature),
-      signatureComputedAt: ctx.now,
-      signatureProcessingMs: 0,
-      source: "generated",
-      updatedAt: ctx.now,
-    })
-    // A user's upload that arrived meanwhile wins over a generated image.
-    .where(
-      and(
-        eq(characters.id, ch.id),
-        isNull(characters.deletedAt),
-        sql`(${characters.source} != 'upload' OR ${characters.imageKey} IS NULL)`,
-      ),
-    );
+  const stored = await putCharacterImage(ctx, key, await readImageBytes(png));
+  const update = setGeneratedImageStatement(ctx.db, ch.id, stored, ctx.now);
   return {
     output: { character_id: ch.id, image_key: key },
     statements: [update],

@@ -1,14 +1,14 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { findAsset } from "../../db/queries/assets";
-import { findCharacter } from "../../db/queries/characters";
+import { findCharacter, setGeneratedImageStatement } from "../../db/queries/characters";
 import { findStoryboard, updateStoryboardStatement } from "../../db/queries/storyboards";
 import type { TaskRow } from "../../db/queries/tasks";
-import { characters } from "../../db/schema";
 import { badRequest } from "../../platform/errors";
 import type { CoreContext } from "../context";
-import { consistencyModelId, readImageBytes } from "../media/image-input";
+import { readImageBytes } from "../media/image-input";
 import { generatedCharacterKey } from "../media/storage-keys";
+import { putCharacterImage } from "../studio/characters";
 import { placeStoryboardImage } from "../studio/storyboard-images";
 import { ITEM_TASK_TYPE, parseItemRef } from "./templates";
 
@@ -67,30 +67,7 @@ export async function prepareItemCompletion(
     const ch = await findCharacter(ctx.db, task.ownerId, ref.id);
     if (!ch) return [];
     const key = generatedCharacterKey(task.ownerId, ch.projectId, ch.id, `task-${task.id}`);
-    await ctx.env.BUCKET.put(key, image.bytes, { httpMetadata: { contentType: image.contentType } });
-    return [
-      ctx.db
-        .update(characters)
-        .set({
-          imageKey: key,
-          imageContentType: image.contentType,
-          imageWidth: image.width,
-          imageHeight: image.height,
-          imageBytes: image.bytes.byteLength,
-          signature: image.signature,
-          consistencyModelId: consistencyModelId(image.signature),
-          signatureComputedAt: ctx.now,
-          source: "generated",
-          updatedAt: ctx.now,
-        })
-        .where(
-          and(
-            eq(characters.id, ch.id),
-            isNull(characters.deletedAt),
-            sql`(${characters.source} != 'upload' OR ${characters.imageKey} IS NULL)`,
-          ),
-        ),
-    ];
+    return [setGeneratedImageStatement(ctx.db, ch.id, await putCharacterImage(ctx, key, image), ctx.now)];
   }
   return [];
 }

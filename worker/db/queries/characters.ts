@@ -125,3 +125,20 @@ export async function softDeleteCharacter(db: Database, ownerId: number, id: num
   ]);
   return deleted[0];
 }
+
+/**
+ * Gives a character a drawn or delivered image, for a batch. A user's own upload is never replaced
+ * by a generated image: the statement then changes nothing.
+ */
+export function setGeneratedImageStatement(db: Database, id: number, image: CharacterImage, now: number) {
+  return db
+    .update(characters)
+    .set({ ...image, source: "generated", updatedAt: now })
+    .where(
+      and(
+        eq(characters.id, id),
+        isNull(characters.deletedAt),
+        sql`(${characters.source} != 'upload' OR ${characters.imageKey} IS NULL)`,
+      ),
+    );
+}

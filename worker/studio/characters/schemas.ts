@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { IdParam } from "../../platform/params";
 
 const Name = z.string().trim().min(1).max(100);
 const Description = z.string().max(2000);
@@ -10,13 +11,7 @@ export const ImageFile = z.instanceof(File, { error: "Send the image as a file f
   description: "PNG, JPEG or WebP, at most 10 MiB and 4096 px a side",
 });
 
-export const CharacterIdParamSchema = z.object({
-  character_id: z
-    .string()
-    .regex(/^\d{1,15}$/)
-    .transform(Number)
-    .openapi({ param: { name: "character_id", in: "path" }, example: "1" }),
-});
+export const CharacterIdParamSchema = z.object({ character_id: IdParam("character_id") });
 
 export const CreateCharacterBodySchema = z
   .object({

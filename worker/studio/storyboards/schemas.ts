@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { CARD_STYLES } from "../../../contracts/render-spec";
 import { STORYBOARD_STATUSES } from "../../db/schema/studio";
+import { IdParam } from "../../platform/params";
 import { ImageFile } from "../characters/schemas";
 
 const SceneNumber = z.number().int().min(1).max(10_000);
@@ -9,13 +10,7 @@ const Caption = z.string().max(500).nullable();
 const CharacterIds = z.array(z.number().int().positive()).max(20);
 const Duration = z.number().min(1).max(120);
 
-export const StoryboardIdParamSchema = z.object({
-  storyboard_id: z
-    .string()
-    .regex(/^\d{1,15}$/)
-    .transform(Number)
-    .openapi({ param: { name: "storyboard_id", in: "path" }, example: "1" }),
-});
+export const StoryboardIdParamSchema = z.object({ storyboard_id: IdParam("storyboard_id") });
 
 export const CreateStoryboardBodySchema = z
   .object({

@@ -2,14 +2,9 @@ import { z } from "@hono/zod-openapi";
 import { WorkflowOptionsSchema } from "../../core/workflows/options";
 import { GENERATORS, STEP_NAMES } from "../../core/workflows/templates";
 import { WORKFLOW_STATUSES, WORKFLOW_TYPES } from "../../db/schema/studio";
+import { IdParam } from "../../platform/params";
 
-export const WorkflowIdParamSchema = z.object({
-  workflow_id: z
-    .string()
-    .regex(/^\d{1,15}$/)
-    .transform(Number)
-    .openapi({ param: { name: "workflow_id", in: "path" }, example: "1" }),
-});
+export const WorkflowIdParamSchema = z.object({ workflow_id: IdParam("workflow_id") });
 
 export const StartWorkflowBodySchema = z
   .object({
