@@ -1,5 +1,8 @@
 import { exports } from "cloudflare:workers";
-import { call } from "./http";
+import { call, newUser } from "./http";
+import { server } from "./msw";
+import { type FrameLog, framesHandler } from "./renderer";
+import { studioProject } from "./studio";
 
 /** Live-progress helpers: a WebSocket client that keeps every frame, and waits on state. */
 export interface Watcher {
@@ -130,4 +133,24 @@ export async function waitUntil(
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * A built-in storyboard workflow of `n` scenes with `parallel` drawings held in flight at the
+ * renderer, watched over a WebSocket: the starting point of the pause and eviction tests.
+ */
+export async function storyboardsInFlight(n: number, parallel: number) {
+  const g = gate();
+  const log: FrameLog = { requests: [], failures: 0 };
+  server.use(framesHandler(log, { hold: g.hold }));
+  const user = await newUser();
+  const project = await studioProject(user.token, { script: scenes(n) });
+  const wf = await startWorkflow(user.token, {
+    project_id: project.id,
+    workflow_type: "storyboard",
+    options: { max_parallel: parallel },
+  });
+  const ws = await watch(user.token, wf.id);
+  await waitUntil(() => g.held === parallel, 20_000, `${parallel} drawing(s) in flight`);
+  return { g, log, user, project, wf, ws };
 }

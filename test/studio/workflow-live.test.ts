@@ -6,9 +6,17 @@ import { data, newTenant, type Tenant } from "../helpers/automation";
 import { call, expectStudioError, newUser } from "../helpers/http";
 import { fixture } from "../helpers/images";
 import { server } from "../helpers/msw";
-import { type FrameLog, framesHandler } from "../helpers/renderer";
+import { framesHandler } from "../helpers/renderer";
 import { studioProject } from "../helpers/studio";
-import { gate, scenes, startWorkflow, TWO_SCENE_SCRIPT, until, waitUntil, watch } from "../helpers/workflows";
+import {
+  scenes,
+  startWorkflow,
+  storyboardsInFlight,
+  TWO_SCENE_SCRIPT,
+  until,
+  waitUntil,
+  watch,
+} from "../helpers/workflows";
 
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => server.resetHandlers());
@@ -164,18 +172,7 @@ describe("Server-Sent Events", () => {
 
 describe("eviction and hibernation of the WorkflowRun object", () => {
   it("loses nothing: sockets kept over an eviction get every frame, and a reconnect after a crash replays the gap", async () => {
-    const g = gate();
-    const log: FrameLog = { requests: [], failures: 0 };
-    server.use(framesHandler(log, { hold: g.hold }));
-    const user = await newUser();
-    const project = await studioProject(user.token, { script: scenes(4) });
-    const wf = await startWorkflow(user.token, {
-      project_id: project.id,
-      workflow_type: "storyboard",
-      options: { max_parallel: 2 },
-    });
-    const ws = await watch(user.token, wf.id);
-    await waitUntil(() => g.held === 2, 20_000, "two drawings in flight");
+    const { g, log, user, wf, ws } = await storyboardsInFlight(4, 2);
 
     // Eviction: the object's memory goes; its hibernated sockets stay connected.
     await evictDurableObject(runStub(wf.id));

@@ -4,7 +4,16 @@ import { call, expectStudioError, newUser } from "../helpers/http";
 import { server } from "../helpers/msw";
 import { type FrameLog, framesHandler, type JobsLog, jobsHandlers } from "../helpers/renderer";
 import { storedKeys, studioProject } from "../helpers/studio";
-import { gate, scenes, startWorkflow, TWO_SCENE_SCRIPT, until, waitUntil, watch } from "../helpers/workflows";
+import {
+  gate,
+  scenes,
+  startWorkflow,
+  storyboardsInFlight,
+  TWO_SCENE_SCRIPT,
+  until,
+  waitUntil,
+  watch,
+} from "../helpers/workflows";
 
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => server.resetHandlers());
@@ -226,18 +235,7 @@ describe("starting workflows", () => {
 
 describe("pause, resume, cancel", () => {
   it("pauses during storyboard generation: running items finish, nothing new starts or is claimed; resume finishes", async () => {
-    const g = gate();
-    const log: FrameLog = { requests: [], failures: 0 };
-    server.use(framesHandler(log, { hold: g.hold }));
-    const user = await newUser();
-    const project = await studioProject(user.token, { script: scenes(5) });
-    const wf = await startWorkflow(user.token, {
-      project_id: project.id,
-      workflow_type: "storyboard",
-      options: { max_parallel: 2 },
-    });
-    const ws = await watch(user.token, wf.id);
-    await waitUntil(() => g.held === 2, 20_000, "two drawings in flight");
+    const { g, log, user, wf, ws } = await storyboardsInFlight(5, 2);
 
     const paused = await call("POST", `/api/v1/workflows/${wf.id}/pause`, { token: user.token });
     expect(paused.body).toEqual({ id: wf.id, status: "paused", message: "Workflow paused successfully" });
