@@ -310,7 +310,8 @@ export class WorkflowRun extends DurableObject<Env> {
     }
     if (state.cursor > start) {
       await deleteEvents(db, state.workflowId, state.cursor).catch(() => undefined);
-      if (state.status === "completed") {
+      // DESIGN §7: a full_production workflow or an export (a render workflow) completes the project.
+      if (state.status === "completed" && state.workflowType !== "storyboard") {
         await db
           .run(
             sql`UPDATE studio_projects SET status = 'completed', updated_at = ${Date.now()} WHERE id = ${state.projectId}`,

@@ -105,8 +105,9 @@ describe("a storyboard workflow with the built-in generator", () => {
       ["小红", "generated"],
     ]);
     expect(await storedKeys(user.id)).toHaveLength(4);
+    // A storyboard workflow leaves the project in progress; full_production or an export completes it.
     const proj = await call("GET", `/api/v1/projects/${project.id}`, { token: user.token });
-    expect(proj.body.status).toBe("completed");
+    expect(proj.body.status).toBe("in_progress");
     const listed = await call("GET", `/api/v1/workflows?project_id=${project.id}`, { token: user.token });
     expect(listed.body.items[0]).toMatchObject({ id: started.id, status: "completed", progress: 1 });
     // Nothing is left in the event log: the object read it all.
@@ -202,7 +203,7 @@ describe("starting workflows", () => {
       json: { ...body, workflow_type: "full_production" },
       headers: { "Idempotency-Key": "start-1" },
     });
-    expect(expectStudioError(changed, 422, "VALIDATION_ERROR").detail).toMatch(/different request/);
+    expect(expectStudioError(changed, 409, "CONFLICT").detail).toMatch(/different request/);
     const second = await call("POST", "/api/v1/workflows", { token: user.token, json: body });
     expect(expectStudioError(second, 409, "CONFLICT").detail).toMatch(/already running/);
     const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM workflows WHERE project_id = ?")
