@@ -250,6 +250,8 @@ CREATE TABLE `subscriptions` (
 	`quota_used` integer DEFAULT 0 NOT NULL,
 	`current_period_start` integer NOT NULL,
 	`current_period_end` integer NOT NULL,
+	`billing_period_start` integer NOT NULL,
+	`billing_period_end` integer NOT NULL,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL,
 	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action,
@@ -258,6 +260,7 @@ CREATE TABLE `subscriptions` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `subscriptions_user_id_unique` ON `subscriptions` (`user_id`);--> statement-breakpoint
 CREATE INDEX `subscriptions_period_end_idx` ON `subscriptions` (`current_period_end`);--> statement-breakpoint
+CREATE INDEX `subscriptions_billing_end_idx` ON `subscriptions` (`billing_period_end`);--> statement-breakpoint
 CREATE TABLE `usage_events` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`owner_id` integer NOT NULL,
@@ -357,7 +360,7 @@ CREATE INDEX `exports_owner_created_idx` ON `exports` (`owner_id`,`created_at`);
 CREATE INDEX `exports_project_idx` ON `exports` (`project_id`);--> statement-breakpoint
 CREATE INDEX `exports_status_idx` ON `exports` (`status`);--> statement-breakpoint
 CREATE UNIQUE INDEX `exports_create_ref_unique` ON `exports` (`create_ref`);--> statement-breakpoint
-CREATE UNIQUE INDEX `exports_task_unique` ON `exports` (`task_id`) WHERE "exports"."task_id" IS NOT NULL;--> statement-breakpoint
+CREATE UNIQUE INDEX `exports_task_unique` ON `exports` (`task_id`) WHERE "exports"."task_id" IS NOT NULL AND "exports"."status" IN ('queued', 'processing');--> statement-breakpoint
 CREATE TABLE `idempotency_keys` (
 	`owner_id` integer NOT NULL,
 	`scope` text NOT NULL,
@@ -466,4 +469,4 @@ CREATE TABLE `workflows` (
 --> statement-breakpoint
 CREATE INDEX `workflows_owner_project_idx` ON `workflows` (`owner_id`,`project_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `workflows_status_idx` ON `workflows` (`status`);--> statement-breakpoint
-CREATE UNIQUE INDEX `workflows_active_project_unique` ON `workflows` (`project_id`) WHERE "workflows"."status" IN ('running', 'paused');
+CREATE UNIQUE INDEX `workflows_active_project_unique` ON `workflows` (`project_id`) WHERE "workflows"."status" IN ('running', 'paused') AND "workflows"."workflow_type" != 'render';

@@ -1,10 +1,15 @@
+import { issueDueInvoices } from "./core/billing/invoices";
+import { snapshotStorage } from "./core/billing/storage";
+import { rollQuotaPeriods } from "./core/billing/subscriptions";
+import { failStalledExports } from "./core/exports/watchdog";
 import { purgeIdempotencyKeys } from "./core/idempotency";
 import { sweepOutbox } from "./core/outbox";
 import { rewrapCredentials } from "./core/platform-accounts/accounts";
 import { pokeWorkflows } from "./core/workflows/run-stub";
 import { expireLeases, rollupProjectStatement } from "./db/queries/tasks";
+import { deleteExpiredUploadTokens } from "./db/queries/upload-tokens";
 import { readConfig } from "./platform/config";
-import { dbOf } from "./platform/context";
+import { backgroundCore, dbOf } from "./platform/context";
 
 /**
  * Cron housekeeping only (DESIGN §7): anything a user would notice is evaluated lazily where it is
@@ -30,5 +35,29 @@ export async function runScheduled(env: Env, now: number) {
   await purgeIdempotencyKeys(db, now);
   const outboxResent = await sweepOutbox(env, db, now);
   const rewrapped = await rewrapCredentials({ env, db, config, now });
-  return { leasesExpired: expired.length, outboxResent, rewrapped };
+  const ctx = backgroundCore(env, now);
+  const exportsFailed = await isolated("stalled exports", () => failStalledExports(ctx));
+  const quotaPeriodsRolled = await isolated("quota periods", () => rollQuotaPeriods(ctx));
+  const storageSnapshots = await isolated("storage snapshots", () => snapshotStorage(ctx));
+  const invoicesIssued = await isolated("invoices", () => issueDueInvoices(ctx));
+  await isolated("upload tokens", () => deleteExpiredUploadTokens(db, now));
+  return {
+    leasesExpired: expired.length,
+    outboxResent,
+    rewrapped,
+    exportsFailed,
+    quotaPeriodsRolled,
+    storageSnapshots,
+    invoicesIssued,
+  };
+}
+
+/** One housekeeping step; its failure is logged and does not keep the others from running. */
+async function isolated<T>(name: string, fn: () => Promise<T>): Promise<T | null> {
+  try {
+    return await fn();
+  } catch (err) {
+    console.error(JSON.stringify({ level: "error", msg: "cron step failed", step: name, err: String(err) }));
+    return null;
+  }
 }

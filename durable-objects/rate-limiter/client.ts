@@ -1,4 +1,4 @@
-import type { AcquireRequest, AcquireResult, HitRequest, HitResult } from "./interface";
+import type { AcquireRequest, AcquireResult, DailyUsage, HitRequest, HitResult } from "./interface";
 import type { RateLimiter } from "./rate-limiter";
 
 export type RateLimitFailureMode = "open" | "closed";
@@ -52,6 +52,16 @@ export class RateLimiterClient {
       "open",
       (stub) => stub.record(req),
       (allowed) => fallback(req.limit, allowed),
+    );
+  }
+
+  /** Metered units per UTC day of one subject; an unreachable object reads as no usage (logged). */
+  async usage(name: string, fromDay: string, toDay: string): Promise<DailyUsage[]> {
+    return this.call<DailyUsage[]>(
+      name,
+      "open",
+      async (stub) => (await stub.usage(fromDay, toDay)).map((d) => ({ day: d.day, count: d.count })),
+      () => [],
     );
   }
 

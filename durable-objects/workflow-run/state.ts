@@ -25,6 +25,8 @@ export interface StepState {
   error: string | null;
   /** When the object last asked the queue to run the step's task (single steps). */
   dispatchedAt: number | null;
+  /** How far a single step's outside work is (the export's progress while it renders), 0..1. */
+  progressHint?: number;
 }
 
 export interface RunState {
@@ -141,7 +143,7 @@ export function countItems(items: Iterable<ItemState>, step: StepName): ItemCoun
 function stepFraction(step: StepState, counts: ItemCounts): number {
   if (step.status === "completed") return 1;
   if (step.kind === "fanout") return counts.total > 0 ? counts.completed / counts.total : 0;
-  return step.status === "processing" ? 0.5 : 0;
+  return step.status === "processing" ? Math.max(0.05, Math.min(0.95, step.progressHint ?? 0.5)) : 0;
 }
 
 export function progressOf(state: RunState, items: Iterable<ItemState>): number {

@@ -245,6 +245,33 @@ export class WorkflowRun extends DurableObject<Env> {
     });
   }
 
+  /** A render's progress (from the renderer's events): an `export_progress` frame. */
+  async exportProgress(
+    workflowId: number,
+    p: { export_id: number; progress: number; stage: string; eta_seconds?: number },
+  ): Promise<void> {
+    await this.lock(async () => {
+      const state = await this.ensure(workflowId);
+      if (!state || (state.status !== "running" && state.status !== "paused")) return;
+      const step = state.steps.find((s) => s.name === "video_rendering");
+      if (step) step.progressHint = p.progress;
+      const percent = Math.round(p.progress * 100);
+      this.broadcast(
+        this.commit([
+          {
+            type: "export_progress",
+            step: "video_rendering",
+            export_id: p.export_id,
+            export_progress: p.progress,
+            stage: p.stage,
+            ...(p.eta_seconds !== undefined ? { eta_seconds: p.eta_seconds } : {}),
+            message: `Rendering video ${percent}% (${p.stage})`,
+          },
+        ]),
+      );
+    });
+  }
+
   /** Benchmark support: publishes `count` progress frames `intervalMs` apart (bench routes only). */
   async benchPublish(workflowId: number, count: number, intervalMs: number): Promise<number> {
     if (!(await this.lock(async () => this.ensure(workflowId)))) return 0;

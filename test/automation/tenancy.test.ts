@@ -38,6 +38,7 @@ const BODIES: Record<string, unknown> = {
   "POST /api/v1/workflows/{workflow_id}/resume": {},
   "POST /api/v1/workflows/{workflow_id}/cancel": {},
   "POST /api/v1/workflows/{workflow_id}/retry": {},
+  "POST /api/v1/export/{export_id}/cancel": {},
 };
 
 describe("cross-tenant access to every automation route", () => {
@@ -78,8 +79,14 @@ describe("cross-tenant access to every automation route", () => {
       json: { project_id: studio.body.id, workflow_type: "storyboard", generator: "external" },
     });
     expect(workflow.status).toBe(200);
+    const exported = await call("POST", "/api/v1/export", {
+      token: a.token,
+      json: { project_id: studio.body.id, resolution: "720p" },
+    });
+    expect(exported.status).toBe(200);
     const ids: Record<string, string> = {
       workflow_id: String(workflow.body.id),
+      export_id: String(exported.body.export_id),
       character_id: String(character.id),
       storyboard_id: String(storyboard.body.id),
       task_id: String(task.id),
@@ -137,6 +144,9 @@ describe("cross-tenant access to every automation route", () => {
     expect(data(await call("GET", `/api/worker-configs/${config.id}`, { token: a.operator })).is_active).toBe(
       true,
     );
+    const exp = await call("GET", `/api/v1/export/${exported.body.export_id}`, { token: a.token });
+    expect(exp.body.status).toBe("processing");
+    expect((await call("GET", "/api/v1/export/history", { token: b.token })).body.total).toBe(0);
     // Lists never include another tenant's rows.
     for (const path of [
       "/projects",

@@ -107,7 +107,7 @@ export interface JobsLog {
 }
 
 /** The renderer's job API (`POST /v1/jobs`, `DELETE /v1/jobs/{id}`): signature and spec checked, jobs recorded. */
-export function jobsHandlers(log: JobsLog, opts: { status?: number } = {}) {
+export function jobsHandlers(log: JobsLog, opts: { status?: number; down?: boolean } = {}) {
   const verified = async (request: { url: string; method: string; headers: Headers }, body: string) => {
     const url = new URL(request.url);
     return verifyRequest(env.RENDERER_SECRET, {
@@ -119,6 +119,7 @@ export function jobsHandlers(log: JobsLog, opts: { status?: number } = {}) {
   };
   return [
     http.post(`${RENDERER}/v1/jobs`, async ({ request }) => {
+      if (opts.down) return HttpResponse.error();
       const body = await request.text();
       const check = await verified(request, body);
       if (!check.ok) return HttpResponse.json({ error: check.reason }, { status: 401 });
@@ -131,6 +132,7 @@ export function jobsHandlers(log: JobsLog, opts: { status?: number } = {}) {
       return HttpResponse.json({ id: parsed.data.render_id, state: "queued", duplicate }, { status: 202 });
     }),
     http.delete(`${RENDERER}/v1/jobs/:id`, async ({ request, params }) => {
+      if (opts.down) return HttpResponse.error();
       const check = await verified(request, "");
       if (!check.ok) return HttpResponse.json({ error: check.reason }, { status: 401 });
       log.cancels.push(String(params.id));

@@ -50,6 +50,19 @@ export default function setup(project: TestProject): () => void {
     ffmpeg([...args, join(dir, name)]);
     files[name] = readFileSync(join(dir, name)).toString("base64");
   }
+  // A real, short MP4 with a video and an audio track: what the renderer uploads, in miniature.
+  execFileSync(
+    "ffmpeg",
+    [
+      ...["-hide_banner", "-loglevel", "error", "-y"],
+      ...["-f", "lavfi", "-i", "testsrc2=size=160x90:rate=10:duration=1"],
+      ...["-f", "lavfi", "-i", "sine=frequency=440:duration=1"],
+      ...["-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", "-movflags", "+faststart"],
+      join(dir, "clip.mp4"),
+    ],
+    { stdio: "pipe" },
+  );
+  files["clip.mp4"] = readFileSync(join(dir, "clip.mp4")).toString("base64");
   project.provide("imageFixtures", {
     width: WIDTH,
     height: HEIGHT,

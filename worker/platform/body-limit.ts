@@ -10,7 +10,10 @@ export const API_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
 export const IMAGE_UPLOAD_BODY_LIMIT_BYTES = 10 * 1024 * 1024 + 64 * 1024;
 
 /** Media routes stream their bodies and enforce their own limits; the API limit does not apply. */
-const OWN_LIMIT_PATHS: RegExp[] = [/^\/api\/assets\/\d+\/content\/?$/];
+const OWN_LIMIT_PATHS: RegExp[] = [
+  /^\/api\/assets\/\d+\/content\/?$/,
+  /^\/internal\/uploads\/[A-Za-z0-9_-]+\/?$/,
+];
 
 const IMAGE_UPLOAD_PATHS: RegExp[] = [
   /^\/api\/v1\/characters\/?$/,

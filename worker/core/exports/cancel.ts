@@ -9,8 +9,18 @@ import { settleExport } from "./settle";
  * Cancels an export: settled as cancelled (credits returned, once), then the renderer is asked to
  * stop it through an outbox job, so a renderer that is down hears of it when it is back.
  */
-export async function cancelExport(ctx: CoreContext, exportId: number): Promise<boolean> {
-  if (!(await settleExport(ctx, exportId, { outcome: "cancelled" }))) return false;
+export async function cancelExport(
+  ctx: CoreContext,
+  exportId: number,
+  opts: { pokeWorkflow?: boolean } = {},
+): Promise<boolean> {
+  if (!(await settleExport(ctx, exportId, { outcome: "cancelled" }, opts))) return false;
+  await cancelRender(ctx, exportId);
+  return true;
+}
+
+/** Tells the renderer to drop a render, through the outbox (so a renderer that is down hears it later). */
+export async function cancelRender(ctx: CoreContext, exportId: number): Promise<void> {
   const [row] = await outboxInsert(
     ctx.db,
     {
@@ -22,10 +32,9 @@ export async function cancelExport(ctx: CoreContext, exportId: number): Promise<
     ctx.now,
   );
   if (row) await enqueueOutbox(ctx.env, ctx.db, [row.id], ctx.now);
-  return true;
 }
 
-/** A cancelled workflow's exports that are still queued or rendering. */
+/** A cancelled workflow's exports that are still queued or rendering (called by its WorkflowRun object). */
 export async function cancelWorkflowExports(ctx: CoreContext, workflowId: number): Promise<void> {
   const rows = await ctx.db
     .select({ id: exportsTable.id })
@@ -33,5 +42,5 @@ export async function cancelWorkflowExports(ctx: CoreContext, workflowId: number
     .where(
       and(eq(exportsTable.workflowId, workflowId), inArray(exportsTable.status, ["queued", "processing"])),
     );
-  for (const r of rows) await cancelExport(ctx, r.id);
+  for (const r of rows) await cancelExport(ctx, r.id, { pokeWorkflow: false });
 }

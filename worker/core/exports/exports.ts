@@ -1,31 +1,41 @@
+import { eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type OUTPUT_FORMATS, type Resolution, videoLength } from "../../../contracts/render-spec";
-
-type OutputFormat = (typeof OUTPUT_FORMATS)[number];
-
 import { isCheckViolation, isUniqueViolation } from "../../db/errors";
 import { findAsset } from "../../db/queries/assets";
 import {
   type ExportRow,
+  findActiveExportByTask,
   findExport,
-  findExportByTask,
   listExports,
+  type NewExport,
   startExportStatements,
 } from "../../db/queries/exports";
 import { listProjectStoryboards } from "../../db/queries/storyboards";
 import { findStudioProject } from "../../db/queries/studio-projects";
+import { insertWorkflow, linkPipelineProjectStatement } from "../../db/queries/workflows";
+import { workflows } from "../../db/schema";
 import { randomToken } from "../../platform/crypto";
-import { AppError, badRequest, notFound } from "../../platform/errors";
+import { AppError, badRequest, conflict, notFound } from "../../platform/errors";
 import { currentSubscription, quotaRemaining } from "../billing/subscriptions";
 import { fromHundredths } from "../billing/tiers";
 import type { CoreContext } from "../context";
 import { enqueueOutbox } from "../outbox";
+import { prepareProjectCreation } from "../pipeline/projects";
+import { runTaskBatch } from "../tasks/engine";
+import { workflowRun } from "../workflows/run-stub";
+import { cancelExport } from "./cancel";
 import { estimatedRenderSeconds, exportCost } from "./pricing";
+
+type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /**
  * Exports (seed 000 §视频导出): a project's storyboards rendered to a video by the renderer. Credits
- * are reserved when the export starts, in the batch that writes it; the render is dispatched
- * through an outbox row and the queue, so a crash between the write and the send loses nothing.
+ * are reserved in the batch that writes the export (the subscriptions CHECK refuses going over, so
+ * 100 parallel exports against a quota for 10 admit exactly 10); the render is dispatched through
+ * an outbox row and the queue, so a crash between the write and the send loses nothing. Every
+ * export runs as the `video_rendering` step of a workflow, whose WebSocket shows its progress: a
+ * `render` workflow of its own, or the step of the full_production workflow that started it.
  */
 export interface ExportInput {
   project_id: string;
@@ -62,12 +72,8 @@ export async function estimateExport(
   };
 }
 
-export async function startExport(
-  ctx: CoreContext,
-  ownerId: number,
-  input: ExportInput,
-  link: { workflowId: number; taskId: number } | null = null,
-): Promise<ExportRow> {
+/** Checks what an export needs and describes it (without its workflow link). */
+async function prepareExport(ctx: CoreContext, ownerId: number, input: ExportInput) {
   const p = await plan(ctx, ownerId, input.project_id, input.resolution);
   if (p.boards.length === 0) {
     throw badRequest(
@@ -84,49 +90,123 @@ export async function startExport(
   }
   const sub = await currentSubscription(ctx.db, ownerId, ctx.now);
   if (!sub) throw new AppError("QUOTA_EXCEEDED", "You have no subscription");
-  const statements = startExportStatements(
+  const base: Omit<NewExport, "workflowId" | "task"> = {
+    ref: `exp_${randomToken(12)}`,
+    ownerId,
+    projectId: p.project.id,
+    resolution: input.resolution,
+    format: input.format,
+    includeSubtitles: input.include_subtitles,
+    videoLength: p.seconds,
+    cost: p.cost,
+    estimatedCompletionAt: ctx.now + estimatedRenderSeconds(ctx.env, input.resolution, p.seconds) * 1000,
+    musicAssetId: input.music_asset_id ?? null,
+  };
+  const quotaError = () =>
+    new AppError(
+      "QUOTA_EXCEEDED",
+      `Not enough credits: this export costs ${fromHundredths(p.cost)}, you have ${quotaRemaining(sub)} left this period`,
+    );
+  return { project: p.project, base, quotaError };
+}
+
+/** Runs the export's batch after `before`; returns the export and sends its dispatch. */
+async function runExportBatch(
+  ctx: CoreContext,
+  before: BatchItem<"sqlite">[],
+  statements: ReturnType<typeof startExportStatements>,
+) {
+  const results = await ctx.db.batch([...before, ...statements] as unknown as [
+    BatchItem<"sqlite">,
+    ...BatchItem<"sqlite">[],
+  ]);
+  const row = (results.at(-1) as ExportRow[])[0];
+  if (!row) throw notFound("Project");
+  const outbox = results[before.length + 3] as { id: number }[];
+  await enqueueOutbox(
+    ctx.env,
+    ctx.db,
+    outbox.map((r) => r.id),
+    ctx.now,
+  );
+  return row;
+}
+
+/** `POST /export`: a `render` workflow whose only step is this export, created with it in one batch. */
+export async function requestExport(ctx: CoreContext, ownerId: number, input: ExportInput) {
+  const prepared = await prepareExport(ctx, ownerId, input);
+  const workflow = await insertWorkflow(
     ctx.db,
     {
-      ref: `exp_${randomToken(12)}`,
       ownerId,
-      projectId: p.project.id,
-      workflowId: link?.workflowId ?? null,
-      taskId: link?.taskId ?? null,
-      resolution: input.resolution,
-      format: input.format,
-      includeSubtitles: input.include_subtitles,
-      videoLength: p.seconds,
-      cost: p.cost,
-      estimatedCompletionAt: ctx.now + estimatedRenderSeconds(ctx.env, input.resolution, p.seconds) * 1000,
-      musicAssetId: input.music_asset_id ?? null,
+      projectId: prepared.project.id,
+      workflowType: "render",
+      generator: "builtin",
+      options: {
+        resolution: input.resolution,
+        format: input.format,
+        include_subtitles: input.include_subtitles,
+      },
+      currentStep: "video_rendering",
     },
     ctx.now,
   );
-  let results: unknown[];
+  const creation = await prepareProjectCreation(ctx, ownerId, {
+    name: `${prepared.project.name} · export #${workflow.id}`,
+    project_type: "render",
+    initial_parameters: { studio_project_id: prepared.project.id, workflow_id: workflow.id },
+    tasks: [{ task_type: "video_rendering", workflow_id: workflow.id, step: "video_rendering" }],
+    studioWorkflowId: workflow.id,
+  });
+  let row: ExportRow;
   try {
-    results = await ctx.db.batch(statements as unknown as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    row = await runTaskBatch(() =>
+      runExportBatch(
+        ctx,
+        [...creation.statements, linkPipelineProjectStatement(ctx.db, workflow.id, creation.ref, ctx.now)],
+        startExportStatements(
+          ctx.db,
+          { ...prepared.base, workflowId: workflow.id, task: { ref: creation.taskRefs[0] as string } },
+          ctx.now,
+        ),
+      ),
+    );
   } catch (err) {
-    if (isCheckViolation(err, "subscriptions_quota_within_total")) {
-      throw new AppError(
-        "QUOTA_EXCEEDED",
-        `Not enough credits: this export costs ${fromHundredths(p.cost)}, you have ${quotaRemaining(sub)} left this period`,
-      );
-    }
-    if (link && isUniqueViolation(err, "exports.task_id")) {
-      const existing = await findExportByTask(ctx.db, link.taskId);
+    // Nothing of the batch was written; the workflow row alone goes.
+    await ctx.db.delete(workflows).where(eq(workflows.id, workflow.id));
+    if (isCheckViolation(err, "subscriptions_quota_within_total")) throw prepared.quotaError();
+    throw err;
+  }
+  await workflowRun(ctx.env, workflow.id).start(workflow.id);
+  return row;
+}
+
+/** The `video_rendering` step of a workflow: its export, made once (a redelivery finds it). */
+export async function startExport(
+  ctx: CoreContext,
+  ownerId: number,
+  input: ExportInput,
+  link: { workflowId: number; taskId: number },
+): Promise<ExportRow> {
+  const prepared = await prepareExport(ctx, ownerId, input);
+  try {
+    return await runExportBatch(
+      ctx,
+      [],
+      startExportStatements(
+        ctx.db,
+        { ...prepared.base, workflowId: link.workflowId, task: { id: link.taskId } },
+        ctx.now,
+      ),
+    );
+  } catch (err) {
+    if (isCheckViolation(err, "subscriptions_quota_within_total")) throw prepared.quotaError();
+    if (isUniqueViolation(err, "exports.task_id")) {
+      const existing = await findActiveExportByTask(ctx.db, link.taskId);
       if (existing) return existing;
     }
     throw err;
   }
-  const row = (results.at(-1) as ExportRow[])[0];
-  if (!row) throw notFound("Project");
-  await enqueueOutbox(
-    ctx.env,
-    ctx.db,
-    (results[3] as { id: number }[]).map((r) => r.id),
-    ctx.now,
-  );
-  return row;
 }
 
 export async function getExport(ctx: CoreContext, ownerId: number, id: number) {
@@ -137,4 +217,19 @@ export async function getExport(ctx: CoreContext, ownerId: number, id: number) {
 
 export function exportHistory(ctx: CoreContext, ownerId: number, q: { skip: number; limit: number }) {
   return listExports(ctx.db, ownerId, q);
+}
+
+/** `POST /export/{id}/cancel`: 409 once it has finished; its workflow is cancelled with it. */
+export async function cancelOwnExport(ctx: CoreContext, ownerId: number, id: number) {
+  const row = await getExport(ctx, ownerId, id);
+  if (row.status === "cancelled") return row;
+  if (row.status === "completed" || row.status === "failed")
+    throw conflict(`The export has ${row.status}; there is nothing to cancel`);
+  if (row.workflowId !== null) {
+    const result = await workflowRun(ctx.env, row.workflowId).control(row.workflowId, "cancel");
+    if (result.code === 409) await cancelExport(ctx, row.id);
+  } else {
+    await cancelExport(ctx, row.id);
+  }
+  return (await findExport(ctx.db, ownerId, id)) ?? row;
 }

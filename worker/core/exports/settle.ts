@@ -18,7 +18,12 @@ export type Settlement =
   | { outcome: "failed"; error: string }
   | { outcome: "cancelled" };
 
-export async function settleExport(ctx: CoreContext, exportId: number, s: Settlement): Promise<boolean> {
+export async function settleExport(
+  ctx: CoreContext,
+  exportId: number,
+  s: Settlement,
+  opts: { pokeWorkflow?: boolean } = {},
+): Promise<boolean> {
   const exp = await findExportById(ctx.db, exportId);
   if (!exp || !["queued", "processing"].includes(exp.status)) return false;
   const now = ctx.now;
@@ -46,6 +51,11 @@ export async function settleExport(ctx: CoreContext, exportId: number, s: Settle
         sql`INSERT INTO usage_events (owner_id, kind, quantity, ref, occurred_at, created_at)
           VALUES (${exp.ownerId}, 'video_export', 1, ${`export:${exp.id}`}, ${now}, ${now})
           ON CONFLICT DO NOTHING`,
+      ),
+      // DESIGN §7: a completed export completes its studio project.
+      rawRun(
+        ctx.db,
+        sql`UPDATE studio_projects SET status = 'completed', updated_at = ${now} WHERE id = ${exp.projectId} AND status != 'completed'`,
       ),
       rawRun(
         ctx.db,
@@ -95,6 +105,7 @@ export async function settleExport(ctx: CoreContext, exportId: number, s: Settle
     if (isGuardAbort(err)) return false;
     throw err;
   }
-  if (exp.workflowId !== null) await pokeWorkflows(ctx.env, [exp.workflowId]);
+  // The WorkflowRun object itself settles with pokeWorkflow false: a poke would wait on its own lock.
+  if (exp.workflowId !== null && opts.pokeWorkflow !== false) await pokeWorkflows(ctx.env, [exp.workflowId]);
   return true;
 }

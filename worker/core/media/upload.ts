@@ -51,7 +51,13 @@ export async function streamToBucket(
   bucket: R2Bucket,
   key: string,
   body: ReadableStream<Uint8Array> | null,
-  opts: { contentLength: string | undefined; maxBytes: number; accept: (s: Sniffed) => boolean },
+  opts: {
+    contentLength: string | undefined;
+    maxBytes: number;
+    accept: (s: Sniffed) => boolean;
+    /** Stored instead of the sniffed type (text formats the sniffer only knows as text). */
+    contentType?: string;
+  },
 ): Promise<StoredObject> {
   if (!body) throw new AppError("BAD_REQUEST", "The request has no body");
   const length = opts.contentLength === undefined ? Number.NaN : Number(opts.contentLength);
@@ -70,7 +76,9 @@ export async function streamToBucket(
   const fixed = new FixedLengthStream(length);
   const piping = whole.pipeTo(fixed.writable).catch(() => undefined);
   try {
-    await bucket.put(key, fixed.readable, { httpMetadata: { contentType: sniffed.contentType } });
+    await bucket.put(key, fixed.readable, {
+      httpMetadata: { contentType: opts.contentType ?? sniffed.contentType },
+    });
   } catch {
     throw new AppError("BAD_REQUEST", "The upload did not match its Content-Length");
   } finally {

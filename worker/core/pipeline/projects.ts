@@ -76,6 +76,8 @@ export async function prepareProjectCreation(
   ];
   return {
     ref,
+    /** The create refs of the tasks, in input order (for statements that point at them in the batch). */
+    taskRefs: graph.refs,
     statements,
     read(results: readonly unknown[], offset = 0) {
       const at = offset + statements.length;

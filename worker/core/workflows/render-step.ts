@@ -1,4 +1,4 @@
-import { findExportByTask } from "../../db/queries/exports";
+import { findActiveExportByTask } from "../../db/queries/exports";
 import { startExport } from "../exports/exports";
 import { estimatedRenderSeconds } from "../exports/pricing";
 import { type ExecutionContext, type ExecutionResult, PermanentError } from "./executor-types";
@@ -8,13 +8,14 @@ import { readOptions } from "./options";
  * `video_rendering` (DESIGN §7): an ordinary export of the project (it appears in export history
  * and is charged like any export), at `options.resolution` (default 720p). The step stays
  * processing while the renderer works; the export's completion or failure settles it. Running the
- * step again (a redelivery) finds the export it already made.
+ * step again (a redelivery) finds the export it has running; after a failed export (a retried
+ * workflow) it starts a new one.
  */
 export async function startRenderStep(ex: ExecutionContext): Promise<ExecutionResult> {
   const { ctx, task, workflow } = ex;
   const options = readOptions(workflow.options);
   const resolution = options.resolution ?? "720p";
-  let exp = await findExportByTask(ctx.db, task.id);
+  let exp = await findActiveExportByTask(ctx.db, task.id);
   if (!exp) {
     try {
       exp = await startExport(
@@ -36,8 +37,6 @@ export async function startRenderStep(ex: ExecutionContext): Promise<ExecutionRe
       throw err;
     }
   }
-  if (exp.status === "failed" || exp.status === "cancelled")
-    throw new PermanentError(`Export ${exp.id} ${exp.status}: ${exp.error ?? ""}`);
   // The lease covers the render (three times the estimate, at least ten minutes); progress events extend it.
   const leaseMs = Math.max(600_000, 3 * estimatedRenderSeconds(ctx.env, resolution, exp.videoLength) * 1000);
   return {

@@ -43,8 +43,9 @@ export async function insertUserWithSubscription(
     rawRun(
       db,
       sql`INSERT INTO subscriptions
-        (user_id, tier, status, billing_cycle, quota_total, quota_used, current_period_start, current_period_end, created_at, updated_at)
-      SELECT id, ${input.tier}, 'active', 'monthly', ${input.quotaTotal}, 0, ${now}, ${input.periodEnd}, ${now}, ${now}
+        (user_id, tier, status, billing_cycle, quota_total, quota_used, current_period_start, current_period_end,
+         billing_period_start, billing_period_end, created_at, updated_at)
+      SELECT id, ${input.tier}, 'active', 'monthly', ${input.quotaTotal}, 0, ${now}, ${input.periodEnd}, ${now}, ${input.periodEnd}, ${now}, ${now}
       FROM users WHERE email = ${email}`,
     ),
     rawRun(

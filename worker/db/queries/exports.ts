@@ -11,7 +11,8 @@ export interface NewExport {
   ownerId: number;
   projectId: string;
   workflowId: number | null;
-  taskId: number | null;
+  /** The workflow step task, by id or by its create ref in the same batch. */
+  task: { id: number } | { ref: string } | null;
   resolution: string;
   format: string;
   includeSubtitles: boolean;
@@ -27,6 +28,12 @@ export interface NewExport {
  * dispatches it. Everything commits together or not at all.
  */
 export function startExportStatements(db: Database, e: NewExport, now: number) {
+  const taskId =
+    e.task === null
+      ? sql`NULL`
+      : "id" in e.task
+        ? sql`${e.task.id}`
+        : sql`(SELECT id FROM tasks WHERE create_ref = ${e.task.ref})`;
   return [
     rawRun(
       db,
@@ -36,8 +43,8 @@ export function startExportStatements(db: Database, e: NewExport, now: number) {
       db,
       sql`INSERT INTO exports (owner_id, project_id, workflow_id, task_id, create_ref, resolution, format, include_subtitles,
           status, progress, video_length, cost, estimated_completion_at, music_asset_id, created_at, updated_at)
-        SELECT ${e.ownerId}, p.id, ${e.workflowId}, ${e.taskId}, ${e.ref}, ${e.resolution}, ${e.format}, ${e.includeSubtitles ? 1 : 0},
-          'queued', 0, ${e.videoLength}, ${e.cost}, ${e.estimatedCompletionAt}, ${e.musicAssetId}, ${now}, ${now}
+        SELECT ${e.ownerId}, p.id, ${e.workflowId}, ${taskId}, ${e.ref}, ${e.resolution}, ${e.format}, ${e.includeSubtitles ? 1 : 0},
+          'processing', 0, ${e.videoLength}, ${e.cost}, ${e.estimatedCompletionAt}, ${e.musicAssetId}, ${now}, ${now}
         FROM studio_projects p WHERE p.id = ${e.projectId} AND p.owner_id = ${e.ownerId} AND p.deleted_at IS NULL`,
     ),
     rawRun(
@@ -70,8 +77,13 @@ export async function findExportById(db: Database, id: number) {
   return row;
 }
 
-export async function findExportByTask(db: Database, taskId: number) {
-  const [row] = await db.select().from(exportsTable).where(eq(exportsTable.taskId, taskId)).limit(1);
+/** The export a workflow step has running, if any. */
+export async function findActiveExportByTask(db: Database, taskId: number) {
+  const [row] = await db
+    .select()
+    .from(exportsTable)
+    .where(and(eq(exportsTable.taskId, taskId), sql`${exportsTable.status} IN ('queued', 'processing')`))
+    .limit(1);
   return row;
 }
 

@@ -24,13 +24,18 @@ export const subscriptions = sqliteTable(
     billingCycle: text("billing_cycle").$type<(typeof BILLING_CYCLES)[number]>().notNull(),
     quotaTotal: integer("quota_total").notNull(),
     quotaUsed: integer("quota_used").notNull().default(0),
+    /** The quota period (a month from the anniversary): credits reset at its end. */
     currentPeriodStart: ms("current_period_start").notNull(),
     currentPeriodEnd: ms("current_period_end").notNull(),
+    /** The billing period (a month or a year from the anniversary): invoiced at its end. */
+    billingPeriodStart: ms("billing_period_start").notNull(),
+    billingPeriodEnd: ms("billing_period_end").notNull(),
     ...timestamps,
   },
   (t) => [
     check("subscriptions_quota_within_total", sql`${t.quotaUsed} >= 0 AND ${t.quotaUsed} <= ${t.quotaTotal}`),
     index("subscriptions_period_end_idx").on(t.currentPeriodEnd),
+    index("subscriptions_billing_end_idx").on(t.billingPeriodEnd),
   ],
 );
 

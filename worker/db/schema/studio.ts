@@ -196,9 +196,10 @@ export const workflows = sqliteTable(
     index("workflows_owner_project_idx").on(t.ownerId, t.projectId, t.createdAt),
     index("workflows_status_idx").on(t.status),
     // One live workflow per project: two would parse the same script into the same storyboards.
+    // Render workflows (exports) only read the storyboards: any number may run beside the others.
     uniqueIndex("workflows_active_project_unique")
       .on(t.projectId)
-      .where(sql`${t.status} IN ('running', 'paused')`),
+      .where(sql`${t.status} IN ('running', 'paused') AND ${t.workflowType} != 'render'`),
   ],
 );
 
@@ -274,8 +275,11 @@ export const exportsTable = sqliteTable(
     index("exports_project_idx").on(t.projectId),
     index("exports_status_idx").on(t.status),
     uniqueIndex("exports_create_ref_unique").on(t.createRef),
-    // One export per workflow step: a redelivered dispatch of the step finds the export it made.
-    uniqueIndex("exports_task_unique").on(t.taskId).where(sql`${t.taskId} IS NOT NULL`),
+    // One live export per workflow step: a redelivered dispatch of the step finds the export it
+    // made; a retried step after a failed export makes a new one.
+    uniqueIndex("exports_task_unique")
+      .on(t.taskId)
+      .where(sql`${t.taskId} IS NOT NULL AND ${t.status} IN ('queued', 'processing')`),
   ],
 );
 

@@ -1,0 +1,35 @@
+import { sql } from "drizzle-orm";
+import { rawAll } from "../../db/raw";
+import type { CoreContext } from "../context";
+import { cancelRender } from "./cancel";
+import { settleExport } from "./settle";
+
+/** An export past its estimate that has not reported anything for this long is given up. */
+export const EXPORT_STALL_MS = 30 * 60_000;
+
+/**
+ * Cron: a render whose renderer vanished (its events stopped, its job was lost) would hold the
+ * user's credits forever. Past its estimated completion and silent for EXPORT_STALL_MS, it fails,
+ * its credits are returned (once, like any settlement) and the renderer is told to drop it.
+ */
+export async function failStalledExports(ctx: CoreContext, limit = 100): Promise<number> {
+  const stalled = await rawAll<{ id: number }>(
+    ctx.db,
+    sql`SELECT id FROM exports WHERE status IN ('queued', 'processing')
+        AND COALESCE(estimated_completion_at, created_at) < ${ctx.now - EXPORT_STALL_MS}
+        AND updated_at < ${ctx.now - EXPORT_STALL_MS}
+        ORDER BY id LIMIT ${limit}`,
+  );
+  let failed = 0;
+  for (const { id } of stalled) {
+    const settled = await settleExport(ctx, id, {
+      outcome: "failed",
+      error: `The renderer reported nothing for ${EXPORT_STALL_MS / 60_000} minutes past the estimate`,
+    });
+    if (settled) {
+      failed++;
+      await cancelRender(ctx, id);
+    }
+  }
+  return failed;
+}
