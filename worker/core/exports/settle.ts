@@ -60,7 +60,7 @@ export async function settleExport(
       rawRun(
         ctx.db,
         sql`INSERT INTO usage_events (owner_id, kind, quantity, ref, occurred_at, created_at)
-          VALUES (${exp.ownerId}, 'render_seconds', ${Math.round(s.patch.duration ?? exp.videoLength)}, ${`export:${exp.id}`}, ${now}, ${now})
+          VALUES (${exp.ownerId}, 'video_ms', ${Math.round((s.patch.duration ?? exp.videoLength) * 1000)}, ${`export:${exp.id}`}, ${now}, ${now})
           ON CONFLICT DO NOTHING`,
       ),
     );

@@ -34,7 +34,7 @@ export async function exportUsage(db: Database, ownerId: number, fromMs: number,
     db,
     sql`SELECT COUNT(*) AS count,
           COALESCE(SUM((SELECT quantity FROM usage_events r WHERE r.owner_id = e.owner_id
-            AND r.kind = 'render_seconds' AND r.ref = e.ref)), 0) AS seconds,
+            AND r.kind = 'video_ms' AND r.ref = e.ref)), 0) / 1000.0 AS seconds,
           COALESCE(SUM(x.cost), 0) AS credits
         FROM usage_events e
         JOIN exports x ON x.id = CAST(substr(e.ref, 8) AS INTEGER) AND x.owner_id = e.owner_id

@@ -66,7 +66,7 @@ export const creditLedger = sqliteTable(
   ],
 );
 
-export const USAGE_KINDS = ["video_export", "render_seconds", "storage_bytes", "api_calls"] as const;
+export const USAGE_KINDS = ["video_export", "video_ms", "storage_bytes", "api_calls"] as const;
 
 /** Metering ledger: real events, each recorded once (`ref` deduplicates redeliveries). */
 export const usageEvents = sqliteTable(
