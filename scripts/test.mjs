@@ -1,6 +1,6 @@
 // `npm test`: everything CI checks, in order, stopping at the first failure:
 // lint, typecheck, the Worker tests inside workerd (real D1, R2, Durable Objects, Queues), and the
-// renderer tests (real ffmpeg, real redis-server).
+// renderer tests (real ffmpeg, real redis-server), and the end-to-end run of the whole local stack.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -12,6 +12,7 @@ const steps = [
   ["typecheck (tsc --strict)", ["run", "-s", "typecheck"]],
   ["worker tests (vitest in workerd)", ["run", "-s", "test:worker"]],
   ["renderer tests (real ffmpeg and redis-server)", ["run", "-s", "test:renderer"]],
+  ["end-to-end (wrangler dev + renderer on BullMQ/redis-server)", ["run", "-s", "test:e2e"]],
 ];
 
 for (const [name, args] of steps) {

@@ -19,14 +19,19 @@ export function freePort() {
   });
 }
 
-/** @param {{ vars?: Record<string,string> }} opts */
+/**
+ * Links the Worker hands out (signed file URLs, the renderer's upload and callback URLs) point at
+ * the port it was given.
+ * @param {{ vars?: Record<string,string>, port?: number }} opts
+ */
 export async function startWrangler(opts = {}) {
   ensureDevVars();
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const inspector = await freePort();
   const state = mkdtempSync(join(tmpdir(), "sds-wrangler-"));
   applyLocalMigrations({ persistTo: state, quiet: true });
-  const varArgs = Object.entries(opts.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  const vars = { PUBLIC_ORIGIN: `http://127.0.0.1:${port}`, ...opts.vars };
+  const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   const child = spawn(
     process.execPath,
     [

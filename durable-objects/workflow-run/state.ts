@@ -143,7 +143,10 @@ export function countItems(items: Iterable<ItemState>, step: StepName): ItemCoun
 function stepFraction(step: StepState, counts: ItemCounts): number {
   if (step.status === "completed") return 1;
   if (step.kind === "fanout") return counts.total > 0 ? counts.completed / counts.total : 0;
-  return step.status === "processing" ? Math.max(0.05, Math.min(0.95, step.progressHint ?? 0.5)) : 0;
+  // A render reports its own progress, so it starts from nothing rather than a guess of half-way
+  // (which its first real report would then move backwards).
+  const guess = step.name === "video_rendering" ? 0 : 0.5;
+  return step.status === "processing" ? Math.max(0.05, Math.min(0.95, step.progressHint ?? guess)) : 0;
 }
 
 export function progressOf(state: RunState, items: Iterable<ItemState>): number {

@@ -254,7 +254,7 @@ export class WorkflowRun extends DurableObject<Env> {
       const state = await this.ensure(workflowId);
       if (!state || (state.status !== "running" && state.status !== "paused")) return;
       const step = state.steps.find((s) => s.name === "video_rendering");
-      if (step) step.progressHint = p.progress;
+      if (step) step.progressHint = Math.max(step.progressHint ?? 0, p.progress);
       const percent = Math.round(p.progress * 100);
       this.broadcast(
         this.commit([
@@ -544,6 +544,8 @@ export class WorkflowRun extends DurableObject<Env> {
         state.status = "running";
         state.error = null;
         state.completedAt = null;
+        // A retried render is a new export: its progress starts again.
+        for (const step of state.steps) if (step.status !== "completed") step.progressHint = undefined;
         this.broadcast(
           this.commit([{ type: "workflow_resumed", message: `Retrying from ${from}`, step: from }]),
         );

@@ -425,7 +425,8 @@ describe("a full_production workflow", () => {
     expect(detail.body).toMatchObject({
       status: "running",
       current_step: "video_rendering",
-      progress: 0.875,
+      // Three steps done, the render just started (its own progress events move it on).
+      progress: 0.763,
     });
     expect(detail.body.steps.map((s: { status: string }) => s.status)).toEqual([
       "completed",

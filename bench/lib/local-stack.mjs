@@ -1,0 +1,104 @@
+// The whole local stack on free ports, for end-to-end tests and benchmarks: a redis-server (with
+// BullMQ for the renderer's queue), `wrangler dev` with its own local D1/R2/DO/Queues state, and
+// the renderer, wired to each other with the secrets of .dev.vars.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readDevVars } from "../../scripts/dev-vars.mjs";
+import { root } from "../../scripts/wrangler.mjs";
+import { freePort, startWrangler } from "./wrangler-server.mjs";
+
+async function waitFor(check, what, child, output, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child && child.exitCode !== null) throw new Error(`${what} exited early:\n${output()}`);
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`${what} did not start in time:\n${output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export async function startRedis() {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "sds-redis-"));
+  const child = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes"].concat([
+      "--maxmemory-policy",
+      "noeviction",
+      "--save",
+      "",
+    ]),
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  await waitFor(
+    async () => output.includes("Ready to accept connections"),
+    "redis-server",
+    child,
+    () => output,
+  );
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function startRenderer({ port, apiOrigin, redisUrl, env = {} }) {
+  const child = spawn(process.execPath, ["--import", "tsx", "renderer/src/main.ts"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      RENDERER_SECRET: readDevVars().RENDERER_SECRET,
+      API_ORIGIN: apiOrigin,
+      ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(
+    async () => (await fetch(`${url}/healthz`)).ok,
+    "the renderer",
+    child,
+    () => output,
+  );
+  return {
+    url,
+    output: () => output,
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
+    },
+  };
+}
+
+/** @param {{ redis?: boolean }} opts */
+export async function startLocalStack(opts = {}) {
+  const redis = opts.redis === false ? null : await startRedis();
+  const rendererPort = await freePort();
+  const api = await startWrangler({ vars: { RENDERER_URL: `http://127.0.0.1:${rendererPort}` } });
+  const renderer = await startRenderer({ port: rendererPort, apiOrigin: api.url, redisUrl: redis?.url });
+  return {
+    apiUrl: api.url,
+    rendererUrl: renderer.url,
+    redisUrl: redis?.url ?? null,
+    output: () => `── wrangler\n${api.output()}\n── renderer\n${renderer.output()}`,
+    async stop() {
+      await renderer.stop();
+      await api.stop();
+      await redis?.stop();
+    },
+  };
+}
