@@ -16,6 +16,7 @@ import { filesRouter } from "./http/files";
 import { healthRouter, VERSION } from "./http/health";
 import { internalRendersRouter } from "./http/internal-renders";
 import { internalUploadsRouter } from "./http/internal-uploads";
+import { registerExtraPaths } from "./http/openapi-extra";
 import { progressSocketRouter } from "./http/progress-socket";
 import { apiBodyLimit } from "./platform/body-limit";
 import { readConfig } from "./platform/config";
@@ -100,6 +101,7 @@ export function buildApp() {
   app.route("/", workerConfigsRouter);
   app.route("/", webhooksRouter);
 
+  registerExtraPaths(app);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",

@@ -1,3 +1,5 @@
+import { z } from "@hono/zod-openapi";
+
 /**
  * What sockets receive (seed 000 §WebSocket API plus the frames of DESIGN §4). Every frame carries
  * `seq` (strictly increasing per workflow, so a client can tell a gap and reconnect with
@@ -18,17 +20,32 @@ export const FRAME_TYPES = [
 ] as const;
 export type FrameType = (typeof FRAME_TYPES)[number];
 
-export interface Frame {
-  type: FrameType;
-  seq: number;
-  workflow_id: number;
-  status: string;
-  progress: number;
-  current_step: string | null;
-  message?: string;
-  timestamp: string;
-  [key: string]: unknown;
-}
+/** One frame, as documented in the OpenAPI document (and so typed in the SDKs). */
+export const FrameSchema = z
+  .object({
+    type: z.enum(FRAME_TYPES),
+    seq: z.number().int().openapi({ description: "Strictly increasing per workflow" }),
+    workflow_id: z.number().int(),
+    status: z.string().openapi({ example: "running" }),
+    progress: z.number().openapi({ example: 0.45, description: "0..1 over the whole workflow" }),
+    current_step: z.string().nullable().openapi({ example: "storyboard_generation" }),
+    message: z.string().optional().openapi({ example: "Generating storyboard 5/10" }),
+    timestamp: z.string().openapi({ example: "2026-02-08T10:05:00Z" }),
+    step: z.string().optional(),
+    error: z.string().nullable().optional(),
+    items: z.record(z.string(), z.number()).optional(),
+    export_id: z.number().int().optional(),
+    export_progress: z.number().optional(),
+    stage: z.string().optional(),
+    eta_seconds: z.number().optional(),
+  })
+  .catchall(z.unknown())
+  .openapi("ProgressFrame", {
+    description:
+      "A live-progress frame (WebSocket message or SSE event). `snapshot` carries the workflow's detail " +
+      "(the body of GET /api/v1/workflows/{id}) besides these fields.",
+  });
+export type Frame = z.infer<typeof FrameSchema>;
 
 /** Close codes of refused or ended sockets (4000-4999 are the application's). */
 export const CLOSE = {

@@ -41,3 +41,27 @@ describe("OpenAPI document", () => {
     expect(res.text).toContain("/api/openapi.json");
   });
 });
+
+describe("OpenAPI completeness", () => {
+  it("documents every route the app serves, on both surfaces", async () => {
+    const { buildApp } = await import("../../worker/app");
+    const app = buildApp();
+    const doc = (await call<Doc>("GET", "/api/openapi.json")).body;
+    const documented = new Set(
+      Object.entries(doc.paths).flatMap(([path, ops]) =>
+        Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+      ),
+    );
+    const served = new Set(
+      app.routes
+        // Benchmark baselines answer 404 unless ENABLE_BENCH_ROUTES (only `npm run bench:*` sets it).
+        .filter((r) => r.method !== "ALL" && !r.path.startsWith("/__bench"))
+        .map(
+          (r) =>
+            `${r.method} ${r.path.replace(/:([A-Za-z_]+)(\{[^}]*\})?/g, "{$1}").replace("/files/*", "/files/{key}")}`,
+        ),
+    );
+    const missing = [...served].filter((r) => !documented.has(r)).sort();
+    expect(missing).toEqual([]);
+  });
+});

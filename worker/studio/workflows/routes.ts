@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
+import { FrameSchema } from "../../../durable-objects/workflow-run/frames";
 import { bearerSecurity, jsonResponse } from "../../platform/openapi-responses";
 import { studioErrorResponses } from "../errors";
 import { studioStreamUser, studioUser } from "../middleware/auth";
@@ -106,7 +107,10 @@ export const workflowEvents = createRoute({
     "Last-Event-ID (EventSource does it) or ?last_seq= replays what was missed.",
   request: { params: WorkflowIdParamSchema, query: EventsQuerySchema },
   responses: {
-    200: { description: "An event stream", content: { "text/event-stream": { schema: { type: "string" } } } },
+    200: {
+      description: "An event stream: `id: <seq>`, `event: <type>`, `data: <ProgressFrame as JSON>`",
+      content: { "text/event-stream": { schema: FrameSchema } },
+    },
     ...studioErrorResponses(401, 403, 404, 429, 503),
   },
 });
