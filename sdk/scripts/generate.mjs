@@ -37,7 +37,7 @@ if (check) {
   doc = await fetchDocument();
   writeFileSync(docPath, `${JSON.stringify(doc, null, 2)}\n`);
 }
-const types = HEADER + astToString(await openapiTS(doc, { alphabetize: true }));
+const types = HEADER + astToString(await openapiTS(doc, { alphabetize: true, defaultNonNullable: false }));
 if (check) {
   const current = readFileSync(typesPath, "utf8");
   if (current !== types) {
