@@ -1,25 +1,5 @@
 import { execFileSync } from "node:child_process";
 
-/** Plain HTTP against the running stack (the SDK's own tests live in sdk/). */
-export async function api<T = any>(
-  base: string,
-  method: string,
-  path: string,
-  opts: { token?: string; json?: unknown } = {},
-): Promise<T> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(opts.json !== undefined ? { "Content-Type": "application/json" } : {}),
-      ...(opts.token ? { Authorization: `Bearer ${opts.token}` } : {}),
-    },
-    body: opts.json !== undefined ? JSON.stringify(opts.json) : null,
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : null) as T;
-}
-
 export interface Probe {
   duration: number;
   width: number;
