@@ -69,9 +69,9 @@ async function main() {
   let last: ProgressFrame | null = null;
   for await (const frame of client.workflows.watch(workflow.id)) {
     last = frame;
-    if (frame.type === "snapshot" && Array.isArray(frame.steps)) {
-      for (const s of frame.steps as { name: string; status: string }[])
-        stepState.set(s.name, s.status === "completed" ? 1 : 0);
+    const snapshot = frame.workflow as { steps?: { name: string; status: string }[] } | undefined;
+    if (frame.type === "snapshot" && snapshot?.steps) {
+      for (const s of snapshot.steps) stepState.set(s.name, s.status === "completed" ? 1 : 0);
     }
     const items = frame.items as { total?: number; completed?: number } | undefined;
     if (frame.step && items?.total) stepState.set(frame.step, (items.completed ?? 0) / items.total);

@@ -42,8 +42,8 @@ export const FrameSchema = z
   .catchall(z.unknown())
   .openapi("ProgressFrame", {
     description:
-      "A live-progress frame (WebSocket message or SSE event). `snapshot` carries the workflow's detail " +
-      "(the body of GET /api/v1/workflows/{id}) besides these fields.",
+      "A live-progress frame (WebSocket message or SSE event). A `snapshot` also carries `workflow`: the body " +
+      "of GET /api/v1/workflows/{id}, with its steps and item counts.",
   });
 export type Frame = z.infer<typeof FrameSchema>;
 

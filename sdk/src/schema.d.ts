@@ -10149,7 +10149,7 @@ export interface components {
             /** @example success */
             msg: string;
         };
-        /** @description A live-progress frame (WebSocket message or SSE event). `snapshot` carries the workflow's detail (the body of GET /api/v1/workflows/{id}) besides these fields. */
+        /** @description A live-progress frame (WebSocket message or SSE event). A `snapshot` also carries `workflow`: the body of GET /api/v1/workflows/{id}, with its steps and item counts. */
         ProgressFrame: {
             /** @example storyboard_generation */
             current_step: string | null;
