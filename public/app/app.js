@@ -143,6 +143,7 @@ async function showVideo() {
   const exp = await api("GET", `/api/v1/export/${mine.export_id}`);
   const video = $("#video");
   if (exp.poster_url) video.poster = exp.poster_url;
+  if (exp.vtt_url) $("#captions").src = exp.vtt_url;
   video.src = exp.video_url;
   video.hidden = false;
   $("#video-none").hidden = true;
