@@ -11,6 +11,7 @@ const steps = [
   ["lint (biome)", ["run", "-s", "lint"]],
   ["typecheck (tsc --strict)", ["run", "-s", "typecheck"]],
   ["SDK types match the OpenAPI snapshot", ["run", "-s", "sdk:check"]],
+  ["bundle builds for every environment (wrangler deploy --dry-run)", ["run", "-s", "build:check"]],
   ["worker tests (vitest in workerd)", ["run", "-s", "test:worker"]],
   ["renderer tests (real ffmpeg and redis-server)", ["run", "-s", "test:renderer"]],
   ["end-to-end (wrangler dev + renderer on BullMQ/redis-server)", ["run", "-s", "test:e2e"]],
