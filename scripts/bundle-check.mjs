@@ -23,7 +23,12 @@ for (const env of [null, "staging", "production"]) {
     continue;
   }
   const gzip = Number(size[2]);
-  const plan = gzip <= FREE_PLAN_GZIP_KIB ? "fits the free plan (3 MiB)" : gzip <= PAID_PLAN_GZIP_KIB ? "needs the paid plan (10 MiB)" : "TOO LARGE";
+  const plan =
+    gzip <= FREE_PLAN_GZIP_KIB
+      ? "fits the free plan (3 MiB)"
+      : gzip <= PAID_PLAN_GZIP_KIB
+        ? "needs the paid plan (10 MiB)"
+        : "TOO LARGE";
   console.log(`✓ ${name.padEnd(16)} bundle ${size[1]} KiB, gzip ${size[2]} KiB — ${plan}`);
   if (gzip > PAID_PLAN_GZIP_KIB) failed = true;
 }

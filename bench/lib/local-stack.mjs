@@ -88,7 +88,10 @@ export async function startRenderer({ port, apiOrigin, redisUrl, env = {} }) {
 export async function startLocalStack(opts = {}) {
   const redis = opts.redis === false ? null : await startRedis();
   const rendererPort = await freePort();
-  const api = await startWrangler({ vars: { RENDERER_URL: `http://127.0.0.1:${rendererPort}` } });
+  // Local n8n (the n8n test's stand-in host) lives on a loopback address.
+  const api = await startWrangler({
+    vars: { RENDERER_URL: `http://127.0.0.1:${rendererPort}`, ALLOW_PRIVATE_WEBHOOK_URLS: "true" },
+  });
   const renderer = await startRenderer({ port: rendererPort, apiOrigin: api.url, redisUrl: redis?.url });
   return {
     apiUrl: api.url,

@@ -1,0 +1,2 @@
+export function ensureDevVars(): { path: string; added: string[] };
+export function readDevVars(): Record<string, string>;
