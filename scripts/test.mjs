@@ -14,7 +14,11 @@ const steps = [
   ["bundle builds for every environment (wrangler deploy --dry-run)", ["run", "-s", "build:check"]],
   ["worker tests (vitest in workerd)", ["run", "-s", "test:worker"]],
   ["renderer tests (real ffmpeg and redis-server)", ["run", "-s", "test:renderer"]],
-  ["end-to-end (wrangler dev + renderer on BullMQ/redis-server)", ["run", "-s", "test:e2e"]],
+  [
+    "end-to-end (wrangler dev + renderer on BullMQ/redis-server): SDK, browser, n8n",
+    ["run", "-s", "test:e2e"],
+  ],
+  ["Python SDK (pytest against the local stack)", ["run", "-s", "test:python"]],
 ];
 
 for (const [name, args] of steps) {

@@ -104,6 +104,9 @@ describe("cross-tenant access to every automation route", () => {
     for (const [template, ops] of Object.entries(doc.paths)) {
       if (!template.includes("{") || template.includes("{asset_type}") || template.includes("{platform}"))
         continue;
+      // Not owner-scoped by a bearer token: the socket (4404 for another user's workflow, in
+      // workflow-live), signed downloads and the renderer's signed endpoints.
+      if (/^\/(ws|files|internal)\//.test(template)) continue;
       for (const method of Object.keys(ops)) {
         const key = `${method.toUpperCase()} ${template}`;
         const path = template.replace(/\{([^}]+)\}/g, (_, name: string) => {

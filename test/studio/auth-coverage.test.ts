@@ -7,6 +7,17 @@ const PUBLIC = new Set([
   "POST /api/v1/auth/register",
   "POST /api/v1/auth/login",
   "POST /api/v1/auth/refresh",
+  "GET /api/openapi.json",
+  "GET /api/docs",
+  // Authenticated otherwise, and tested where they live: the socket by its ?token (closes 4401,
+  // test/studio/workflow-live), downloads by their signature (test/platform/files), the
+  // renderer's endpoints by upload tokens and HMAC (test/studio/exports).
+  "GET /ws/progress/{workflow_id}",
+  "GET /files/{key}",
+  "HEAD /files/{key}",
+  "PUT /internal/uploads/{token}",
+  "POST /internal/uploads/{token}",
+  "POST /internal/renders/{export_id}/events",
 ]);
 
 const SAMPLE_PARAMS: Record<string, string> = {

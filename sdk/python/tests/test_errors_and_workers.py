@@ -1,0 +1,119 @@
+"""Typed errors, the opt-in 429 retry, an AI worker on the automation API, SSE watching, and the
+models checked against the server's OpenAPI document."""
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from short_drama_sdk import (
+    AuthenticationError,
+    Client,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ShortDramaError,
+    ValidationError,
+)
+from short_drama_sdk.models import ClaimedTask
+
+from conftest import new_account, new_session, wait_until
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_models_are_generated_from_the_servers_openapi_document():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "sdk/python/scripts/generate_models.py"), "--check"],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_typed_errors(api_url, account):
+    with pytest.raises(AuthenticationError) as bad_key:
+        Client(api_key="sds_not_a_real_key", base_url=api_url).projects.list()
+    assert bad_key.value.status == 401 and bad_key.value.error_code == "UNAUTHORIZED"
+
+    other = new_account(api_url)
+    theirs = other.projects.create(name="别人的项目")
+    with pytest.raises(NotFoundError) as foreign:
+        account.projects.get(theirs.id)
+    assert foreign.value.status == 404 and foreign.value.error_code == "NOT_FOUND"
+
+    with pytest.raises(ValidationError) as invalid:
+        account.projects.create(name="")
+    assert "body.name" in [e["field"] for e in invalid.value.errors]
+
+    with pytest.raises(NotFoundError) as missing:
+        account.automation.projects.get(99999999)
+    assert missing.value.code == 404 and missing.value.error_code is None
+
+    # A key cannot make keys (only a login session can), and a studio-only key may not use the
+    # automation API: both 403, typed, in each surface's own format.
+    with pytest.raises(PermissionDeniedError) as no_keys:
+        account.auth.create_api_key(name="more", scopes=["studio"])
+    assert no_keys.value.error_code == "FORBIDDEN"
+    session = new_session(api_url)
+    studio_only = Client(api_key=session.auth.create_api_key(name="studio", scopes=["studio"]).key, base_url=api_url)
+    with pytest.raises(PermissionDeniedError) as denied:
+        studio_only.tasks.list()
+    assert denied.value.code == 403
+
+
+def test_rate_limits_raise_with_retry_after_and_can_be_retried(api_url):
+    email = f"locked-{uuid.uuid4().hex[:8]}@example.com"
+    Client(base_url=api_url).auth.register(email=email, password="SecurePassword123!", username="l")
+    attempts = []
+    client = Client(
+        base_url=api_url,
+        max_rate_limit_retries=1,
+        max_retry_wait=0.5,
+        http_client=httpx.Client(event_hooks={"request": [lambda r: attempts.append(r.url.path)]}),
+    )
+    error = None
+    for _ in range(12):
+        try:
+            client.auth.login(email, "WrongPassword123!")
+        except RateLimitError as e:
+            error = e
+            break
+        except AuthenticationError:
+            continue
+    assert error is not None, "10 failed logins should lock the account"
+    assert error.retry_after and error.retry_after > 0 and error.error_code == "RATE_LIMIT_EXCEEDED"
+    # The locking answer was retried once after Retry-After before raising.
+    assert len(attempts) == 12
+
+
+def test_a_python_ai_worker_claims_heartbeats_and_completes(api_url, account, png):
+    project = account.automation.projects.create(
+        name="流水线", tasks=[{"task_type": "image_generation", "commit_id": "img"},
+                           {"task_type": "video_generation", "dependencies": ["img"]}],
+    )
+    assert len(project.tasks) == 2
+    assert account.tasks.claim(task_types=["video_generation"], worker_id="py-1") is None
+    task = account.tasks.claim(task_types=["image_generation"], worker_id="py-1")
+    assert isinstance(task, ClaimedTask) and task.lease_token
+    account.tasks.heartbeat(task.id, lease_token=task.lease_token)
+    asset = account.automation.assets.create(name="frame", asset_type="image")
+    account.automation.assets.upload(asset.id, png)
+    assert account.automation.assets.download(asset.id) == png.read_bytes()
+    done = account.tasks.complete(task.id, lease_token=task.lease_token, output={"asset_id": asset.id})
+    assert done.status == "completed"
+    with pytest.raises(ShortDramaError) as stale:
+        account.tasks.complete(task.id, lease_token=task.lease_token)
+    assert stale.value.code == 400
+    nxt = account.tasks.claim(task_types=["video_generation"], worker_id="py-1")
+    assert nxt is not None and nxt.task_type == "video_generation"
+
+
+def test_watch_over_server_sent_events(api_url, account):
+    project = account.projects.create(name="SSE", description="一个场景：雨夜的街道")
+    workflow = account.workflows.start(project_id=project.id, workflow_type="storyboard")
+    frames = list(account.workflows.watch(workflow.id, transport="sse"))
+    assert frames[0].type == "snapshot"
+    assert frames[-1].type == "workflow_completed"
+    assert wait_until(lambda: account.workflows.get(workflow.id).status == "completed")
