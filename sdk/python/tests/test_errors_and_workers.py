@@ -117,3 +117,16 @@ def test_watch_over_server_sent_events(api_url, account):
     assert frames[0].type == "snapshot"
     assert frames[-1].type == "workflow_completed"
     assert wait_until(lambda: account.workflows.get(workflow.id).status == "completed")
+
+
+def test_watch_resumes_after_a_sequence_number(api_url, account):
+    project = account.projects.create(name="续传", description="一个场景：清晨的车站")
+    workflow = account.workflows.start(project_id=project.id, workflow_type="storyboard")
+    first = list(account.workflows.watch(workflow.id))
+    numbered = [f.seq for f in first if f.type != "snapshot"]
+    assert len(numbered) >= 3
+    cut = numbered[len(numbered) // 2]
+    # Reconnecting with last_seq replays exactly what came after it: no snapshot, no repeats.
+    resumed = list(account.workflows.watch(workflow.id, last_seq=cut))
+    assert [f.seq for f in resumed] == [s for s in numbered if s > cut]
+    assert resumed[-1].type == "workflow_completed"
