@@ -289,6 +289,32 @@ describe("credits under concurrency", () => {
   });
 });
 
+describe("one Idempotency-Key, many requests at once", () => {
+  it("charges once: the first runs, the rest are 409 while it runs or replay its answer", async () => {
+    const jobs: JobsLog = { specs: [], cancels: [] };
+    server.use(...jobsHandlers(jobs));
+    const user = await newUser();
+    const project = await exportableProject(user.token, [10, 10]);
+    const send = () =>
+      call("POST", "/api/v1/export", {
+        token: user.token,
+        json: { project_id: project.id, resolution: "720p" },
+        headers: { "Idempotency-Key": "same-click" },
+      });
+    const results = await Promise.all(Array.from({ length: 8 }, send));
+    const ok = results.filter((r) => r.status === 200);
+    expect(ok.length).toBeGreaterThanOrEqual(1);
+    for (const r of results.filter((x) => x.status !== 200)) {
+      expect(expectStudioError(r, 409, "CONFLICT").detail).toMatch(/in progress/);
+    }
+    expect(new Set(ok.map((r) => r.body.export_id)).size).toBe(1);
+    const later = await send();
+    expect(later.body).toEqual(ok[0]?.body);
+    expect(await rowCount("exports", "owner_id = ?", user.id)).toBe(1);
+    expect(await quotaRemaining(user.token)).toBe(100 - (ok[0]?.body.estimated_cost ?? 0));
+  });
+});
+
 describe("renders that fail, never start, or are cancelled", () => {
   it("a render the renderer reports failed ends failed and is refunded once", async () => {
     const jobs: JobsLog = { specs: [], cancels: [] };
