@@ -265,7 +265,10 @@ export class WorkflowRun extends DurableObject<Env> {
             export_progress: p.progress,
             stage: p.stage,
             ...(p.eta_seconds !== undefined ? { eta_seconds: p.eta_seconds } : {}),
-            message: `Rendering video ${percent}% (${p.stage})`,
+            message:
+              p.stage === "waiting"
+                ? "Waiting for the renderer (it is not answering; retrying)"
+                : `Rendering video ${percent}% (${p.stage})`,
           },
         ]),
       );

@@ -380,6 +380,11 @@ describe("renders that fail, never start, or are cancelled", () => {
     const project = await exportableProject(user.token, [5]);
     const res = await call("POST", "/api/v1/export", { token: user.token, json: { project_id: project.id } });
     const id = res.body.export_id as number;
+    // Watchers see that the render waits for the renderer rather than silence.
+    const ws = await watch(user.token, res.body.workflow_id);
+    const waiting = await ws.waitFor((f) => f.type === "export_progress" && f.stage === "waiting");
+    expect(waiting.message).toMatch(/Waiting for the renderer/);
+    ws.close();
     const outbox = await env.DB.prepare("SELECT id FROM outbox WHERE dedupe_key = ?")
       .bind(`render_dispatch:${id}`)
       .first<{ id: number }>();

@@ -4,8 +4,9 @@ import type { CoreContext } from "../core/context";
 import { settleExport } from "../core/exports/settle";
 import { issueUploadTokens } from "../core/exports/upload-tokens";
 import { exportKey } from "../core/media/storage-keys";
-import { renderJobs } from "../core/renderer/client";
+import { RendererUnavailable, renderJobs } from "../core/renderer/client";
 import { readOptions } from "../core/workflows/options";
+import { workflowRun } from "../core/workflows/run-stub";
 import { findAsset } from "../db/queries/assets";
 import { type ExportRow, findExportById, updateExportStatement } from "../db/queries/exports";
 import { listProjectStoryboards } from "../db/queries/storyboards";
@@ -126,7 +127,18 @@ export async function dispatchRender(ctx: CoreContext, exportId: number): Promis
     });
     return;
   }
-  const result = await renderJobs(ctx.env).submit(spec);
+  let result: Awaited<ReturnType<ReturnType<typeof renderJobs>["submit"]>>;
+  try {
+    result = await renderJobs(ctx.env).submit(spec);
+  } catch (err) {
+    // The queue retries with backoff; meanwhile the workflow's watchers see that it is waiting.
+    if (err instanceof RendererUnavailable && exp.workflowId !== null) {
+      await workflowRun(ctx.env, exp.workflowId)
+        .exportProgress(exp.workflowId, { export_id: exp.id, progress: 0, stage: "waiting" })
+        .catch(() => undefined);
+    }
+    throw err;
+  }
   if (result.kind === "refused") {
     await settleExport(ctx, exp.id, {
       outcome: "failed",
