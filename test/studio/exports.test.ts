@@ -352,6 +352,24 @@ describe("renders that fail, never start, or are cancelled", () => {
     );
   });
 
+  it("duplicate deliveries of a dispatch start one render", async () => {
+    const jobs: JobsLog = { specs: [], cancels: [] };
+    server.use(...jobsHandlers(jobs));
+    const user = await newUser();
+    const { id } = await startedExport(jobs, user.token);
+    const outbox = await env.DB.prepare("SELECT id FROM outbox WHERE dedupe_key = ?")
+      .bind(`render_dispatch:${id}`)
+      .first<{ id: number }>();
+    const batch = createMessageBatch("short-drama-jobs", [
+      { id: "a", timestamp: new Date(), attempts: 1, body: { kind: "outbox", id: outbox?.id } },
+      { id: "b", timestamp: new Date(), attempts: 2, body: { kind: "outbox", id: outbox?.id } },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env, ctx);
+    expect((await getQueueResult(batch, ctx)).explicitAcks.sort()).toEqual(["a", "b"]);
+    expect(jobs.specs.filter((s) => s.render_id === `export-${id}`)).toHaveLength(1);
+  });
+
   it("a spec the renderer refuses fails the export at once and refunds it", async () => {
     const jobs: JobsLog = { specs: [], cancels: [] };
     server.use(...jobsHandlers(jobs, { status: 400 }));
