@@ -45,6 +45,7 @@ class WorkflowWatch:
         self._frames: "queue.Queue[object]" = queue.Queue()
         self._stop = threading.Event()
         self._error: Optional[BaseException] = None
+        self._opened = False
         self.last: Optional[ProgressFrame] = None
         self._thread = threading.Thread(target=self._run, name=f"sds-watch-{workflow_id}", daemon=True)
         self._thread.start()
@@ -91,6 +92,7 @@ class WorkflowWatch:
         reconnects = 0
         try:
             while not self._stop.is_set():
+                self._opened = False
                 try:
                     if self._use_sse:
                         ended, opened = self._sse()
@@ -100,7 +102,8 @@ class WorkflowWatch:
                     self._error = refused.error
                     return
                 except Exception:  # noqa: BLE001 - any transport failure is retried
-                    ended, opened = False, False
+                    # A connection that opened and then broke is retried the same way.
+                    ended, opened = False, self._opened
                 if ended or self._stop.is_set():
                     return
                 if not opened and not self._use_sse:
@@ -120,7 +123,7 @@ class WorkflowWatch:
         url = self._http.base_url.replace("http", "ws", 1) + f"/ws/progress/{self._id}?{urlencode(query)}"
         opened = False
         async with websockets.connect(url, open_timeout=10, max_size=2**22) as ws:
-            opened = True
+            opened = self._opened = True
             while not self._stop.is_set():
                 try:
                     message = await asyncio.wait_for(ws.recv(), timeout=1.0)
@@ -146,6 +149,7 @@ class WorkflowWatch:
                 raise _Refused(PermissionError(f"progress stream refused ({res.status_code})"))
             if res.status_code != 200:
                 return False, False
+            self._opened = True
             buffer = ""
             for chunk in res.iter_text():
                 if self._stop.is_set():

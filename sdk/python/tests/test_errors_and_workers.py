@@ -130,3 +130,128 @@ def test_watch_resumes_after_a_sequence_number(api_url, account):
     resumed = list(account.workflows.watch(workflow.id, last_seq=cut))
     assert [f.seq for f in resumed] == [s for s in numbered if s > cut]
     assert resumed[-1].type == "workflow_completed"
+
+
+def _complete_frames(buffer: bytes):
+    """How many whole server WebSocket frames follow the HTTP 101 head, and where the last one ends."""
+    head_end = buffer.find(b"\r\n\r\n")
+    if head_end < 0:
+        return 0, 0
+    i = head_end + 4
+    count, end = 0, i
+    while i + 2 <= len(buffer):
+        length = buffer[i + 1] & 0x7F
+        j = i + 2
+        if length == 126:
+            if j + 2 > len(buffer):
+                break
+            length = int.from_bytes(buffer[j:j + 2], "big")
+            j += 2
+        elif length == 127:
+            if j + 8 > len(buffer):
+                break
+            length = int.from_bytes(buffer[j:j + 8], "big")
+            j += 8
+        if j + length > len(buffer):
+            break
+        i = j + length
+        count, end = count + 1, i
+    return count, end
+
+
+class _DroppingProxy:
+    """A TCP proxy to the Worker that cuts the first progress WebSocket after a few frames, the way
+    a flaky network would (no close frame): the SDK must reconnect and resume without repeats."""
+
+    def __init__(self, upstream: str, cut_after_frames: int = 3) -> None:
+        import socket
+        import threading
+        from urllib.parse import urlparse
+
+        u = urlparse(upstream)
+        self.target = (u.hostname, u.port)
+        self.cut_after = cut_after_frames
+        self.cut_done = False
+        self.ws_connections = 0
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+        import threading
+
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            threading.Thread(target=self._pump, args=(client, upstream, True), daemon=True).start()
+
+    def _pump(self, client, upstream, first: bool) -> None:
+        import socket
+        import threading
+
+        head = client.recv(65536)
+        is_ws = head.startswith(b"GET /ws/progress/")
+        cut = is_ws and not self.cut_done
+        if is_ws:
+            self.ws_connections += 1
+        if cut:
+            self.cut_done = True
+        upstream.sendall(head)
+
+        def up() -> None:
+            try:
+                while data := client.recv(65536):
+                    upstream.sendall(data)
+            except OSError:
+                pass
+
+        threading.Thread(target=up, daemon=True).start()
+        buffer = b""
+        try:
+            while data := upstream.recv(65536):
+                if not cut:
+                    client.sendall(data)
+                    continue
+                # Pass the 101 answer and whole WebSocket frames until enough went through.
+                buffer += data
+                frames, upto = _complete_frames(buffer)
+                if frames >= self.cut_after:
+                    client.sendall(buffer[:upto])
+                    break
+        except OSError:
+            pass
+        if cut and buffer and frames < self.cut_after:
+            client.sendall(buffer)
+        for s in (client, upstream):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def test_watch_reconnects_after_a_dropped_socket_and_repeats_nothing(api_url, account):
+    proxy = _DroppingProxy(api_url)
+    try:
+        via_proxy = Client(api_key=account.http.token, base_url=f"http://127.0.0.1:{proxy.port}")
+        project = via_proxy.projects.create(
+            name="断线", script="第1场 街道\n雨夜，霓虹闪烁。\n\n第2场 屋顶\n风很大。\n\n第3场 车站\n雪落下来。"
+        )
+        workflow = via_proxy.workflows.start(project_id=project.id, workflow_type="storyboard")
+        frames = list(via_proxy.workflows.watch(workflow.id))
+    finally:
+        proxy.close()
+    assert proxy.cut_done and proxy.ws_connections >= 2
+    numbered = [f.seq for f in frames if f.type != "snapshot"]
+    assert numbered == sorted(set(numbered))
+    assert frames[-1].type == "workflow_completed"
+    # Everything the workflow published arrived: compare with a clean replay from the start.
+    replay = list(account.workflows.watch(workflow.id, last_seq=0))
+    assert [f.seq for f in replay if f.seq > 0] == [s for s in numbered if s > 0]
