@@ -1,4 +1,4 @@
-import { ConnectionError, errorFromResponse, RateLimitError, ShortDramaError } from "./errors";
+import { ConnectionError, errorFromResponse, ShortDramaError } from "./errors";
 
 export type FetchLike = (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -53,8 +53,9 @@ export class Transport {
   constructor(private readonly options: ClientOptions = {}) {
     this.baseUrl = (options.baseUrl ?? "http://localhost:8787").replace(/\/+$/, "");
     this.credential = options.apiKey ?? options.token;
-    const f = options.fetch ?? (globalThis.fetch as FetchLike | undefined);
-    if (!f) throw new Error("No fetch available: pass `fetch` in the client options");
+    if (!options.fetch && typeof globalThis.fetch !== "function") {
+      throw new Error("No fetch available: pass `fetch` in the client options");
+    }
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.webSocket =
       options.webSocket ??
@@ -146,5 +147,3 @@ export class Transport {
     return parsed as T;
   }
 }
-
-export { RateLimitError };

@@ -301,7 +301,11 @@ class Assets(_Automation):
         return self._call("GET", "/api/assets", params=params)
 
     def upload(self, asset_id: int, content: FileInput) -> m.Model:
-        data = content if isinstance(content, (bytes, bytearray)) else open(os.fspath(content), "rb").read()
+        if isinstance(content, (bytes, bytearray)):
+            data = bytes(content)
+        else:
+            with open(os.fspath(content), "rb") as f:
+                data = f.read()
         return self._call("PUT", f"/api/assets/{asset_id}/content", content=bytes(data),
                           headers={"Content-Type": "application/octet-stream"})
 
