@@ -2,12 +2,10 @@
 // BullMQ for the renderer's queue), `wrangler dev` with its own local D1/R2/DO/Queues state, and
 // the renderer, wired to each other with the secrets of .dev.vars.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { readDevVars } from "../../scripts/dev-vars.mjs";
 import { root } from "../../scripts/wrangler.mjs";
-import { freePort, startWrangler } from "./wrangler-server.mjs";
+import { freePort, startRedis } from "./services.mjs";
+import { startWrangler } from "./wrangler-server.mjs";
 
 async function waitFor(check, what, child, output, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
@@ -17,38 +15,6 @@ async function waitFor(check, what, child, output, timeoutMs = 60_000) {
     if (Date.now() > deadline) throw new Error(`${what} did not start in time:\n${output()}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-export async function startRedis() {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "sds-redis-"));
-  const child = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes"].concat([
-      "--maxmemory-policy",
-      "noeviction",
-      "--save",
-      "",
-    ]),
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let output = "";
-  child.stdout.on("data", (d) => (output += d));
-  child.stderr.on("data", (d) => (output += d));
-  await waitFor(
-    async () => output.includes("Ready to accept connections"),
-    "redis-server",
-    child,
-    () => output,
-  );
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    async stop() {
-      child.kill("SIGTERM");
-      await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 export async function startRenderer({ port, apiOrigin, redisUrl, env = {} }) {

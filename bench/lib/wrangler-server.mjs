@@ -1,23 +1,11 @@
 // Starts `wrangler dev` on a free port with its own local state, for benchmarks and end-to-end runs.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureDevVars } from "../../scripts/dev-vars.mjs";
 import { applyLocalMigrations, root, wranglerBin, wranglerEnv } from "../../scripts/wrangler.mjs";
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from "./services.mjs";
 
 /**
  * Links the Worker hands out (signed file URLs, the renderer's upload and callback URLs) point at

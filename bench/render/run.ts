@@ -6,28 +6,18 @@
 import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { signRequest } from "../../contracts/signing";
 import { startStubApi } from "../../renderer/test/helpers/stub-api";
+import { freePort } from "../lib/services.mjs";
 
 const exec = promisify(execFile);
 const root = join(import.meta.dirname, "..", "..");
 const reference = process.env.RENDER_REFERENCE ?? join(root, "..", "shared", "bench", "render-reference.sh");
 const SCENES = (process.env.BENCH_SCENES ?? "5,10,20").split(",").map(Number);
 const SECRET = "bench-renderer-secret-0123456789";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === "object" && a ? a.port : 0));
-    });
-  });
-}
 
 /** Resident memory of a process and all its descendants, in bytes (from /proc). */
 function treeRss(pid: number): number {

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Queue, QueueEvents } from "bullmq";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { freePort } from "../../bench/lib/services.mjs";
 import { createRenderer, type Renderer } from "../src/main";
 import { type BullQueue, redisClient } from "../src/queue/bullmq";
 import { makeStill } from "./helpers/media";
@@ -156,16 +156,6 @@ describe("BullMQ queue on a real redis-server", () => {
     expect(health).toMatchObject({ status: "ok", redis: "ready", queue: { kind: "bullmq", depth: 0 } });
   });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === "object" && a ? a.port : 0));
-    });
-  });
-}
 
 describe("graceful shutdown", () => {
   function start(name: string, port: number, grace: string): ChildProcess {
