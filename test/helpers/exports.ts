@@ -1,31 +1,22 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import type { RenderEvent, RenderEventBody } from "../../contracts/render-events";
 import type { RenderSpec } from "../../contracts/render-spec";
 import { signRequest } from "../../contracts/signing";
-import { type CallResult, call, ORIGIN } from "./http";
+import { call } from "./http";
 import { fixture } from "./images";
 import { studioProject } from "./studio";
 
 /**
  * The renderer's side of an export, for Worker tests: it puts outputs through the upload URLs of
  * a render spec and posts signed events to its callback, exactly as renderer/src does over HTTP.
- */
-async function send(url: string, init: RequestInit): Promise<CallResult> {
+ * The path and query of a URL the Worker handed out (its origin is the configured public one). */
+const pathOf = (url: string) => {
   const u = new URL(url);
-  const res = await exports.default.fetch(new Request(`${ORIGIN}${u.pathname}${u.search}`, init));
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    // not JSON
-  }
-  return { status: res.status, headers: res.headers, body, text };
-}
+  return `${u.pathname}${u.search}`;
+};
 
 export function upload(url: string, bytes: Uint8Array, opts: { length?: number } = {}) {
-  return send(url, {
-    method: "PUT",
+  return call("PUT", pathOf(url), {
     headers: { "Content-Length": String(opts.length ?? bytes.byteLength) },
     body: bytes as Uint8Array<ArrayBuffer>,
   });
@@ -55,8 +46,7 @@ export async function sendEvent(
     body,
     ...(opts.nowSeconds !== undefined ? { nowSeconds: opts.nowSeconds } : {}),
   });
-  return send(callbackUrl, {
-    method: "POST",
+  return call("POST", pathOf(callbackUrl), {
     headers: { ...headers, "Content-Type": "application/json" },
     body: opts.tamper ? opts.tamper(body) : body,
   });

@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { type RenderSpec, RenderSpecSchema, type Resolution } from "../../contracts/render-spec";
 import type { CoreContext } from "../core/context";
+import { reportRenderProgress } from "../core/exports/progress";
 import { settleExport } from "../core/exports/settle";
 import { issueUploadTokens } from "../core/exports/upload-tokens";
 import { exportKey } from "../core/media/storage-keys";
 import { RendererUnavailable, renderJobs } from "../core/renderer/client";
 import { readOptions } from "../core/workflows/options";
-import { workflowRun } from "../core/workflows/run-stub";
 import { findAsset } from "../db/queries/assets";
 import { type ExportRow, findExportById, updateExportStatement } from "../db/queries/exports";
 import { listProjectStoryboards } from "../db/queries/storyboards";
@@ -132,11 +132,8 @@ export async function dispatchRender(ctx: CoreContext, exportId: number): Promis
     result = await renderJobs(ctx.env).submit(spec);
   } catch (err) {
     // The queue retries with backoff; meanwhile the workflow's watchers see that it is waiting.
-    if (err instanceof RendererUnavailable && exp.workflowId !== null) {
-      await workflowRun(ctx.env, exp.workflowId)
-        .exportProgress(exp.workflowId, { export_id: exp.id, progress: 0, stage: "waiting" })
-        .catch(() => undefined);
-    }
+    if (err instanceof RendererUnavailable)
+      await reportRenderProgress(ctx, exp, { progress: 0, stage: "waiting" });
     throw err;
   }
   if (result.kind === "refused") {

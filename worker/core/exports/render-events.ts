@@ -6,7 +6,7 @@ import { rawRun } from "../../db/raw";
 import { sha256Hex } from "../../platform/crypto";
 import { AppError, notFound } from "../../platform/errors";
 import type { CoreContext } from "../context";
-import { workflowRun } from "../workflows/run-stub";
+import { reportRenderProgress } from "./progress";
 import { settleExport } from "./settle";
 
 /** How long a render's step keeps its lease after a sign of life. */
@@ -58,15 +58,8 @@ export async function applyRenderEvent(ctx: CoreContext, exportId: number, ev: R
             WHERE id = ${exp.taskId ?? 0} AND status = 'processing'`,
         ),
       ]);
-      if (exp.workflowId !== null && ["queued", "processing"].includes(exp.status)) {
-        await workflowRun(ctx.env, exp.workflowId)
-          .exportProgress(exp.workflowId, {
-            export_id: exp.id,
-            progress: ev.progress,
-            stage: ev.stage,
-            ...(ev.eta_seconds !== undefined ? { eta_seconds: ev.eta_seconds } : {}),
-          })
-          .catch(() => undefined);
+      if (["queued", "processing"].includes(exp.status)) {
+        await reportRenderProgress(ctx, exp, ev);
       }
       return { ok: true };
     }

@@ -2,12 +2,12 @@ import type { OUTPUT_FORMATS, Resolution } from "../../../contracts/render-spec"
 import { fromHundredths } from "../../core/billing/tiers";
 import type { CoreContext } from "../../core/context";
 import * as exports from "../../core/exports/exports";
-import { idempotent } from "../../core/idempotency";
 import { fileUrl } from "../../core/media/urls";
 import type { ExportRow } from "../../db/queries/exports";
 import { coreOf, principalOf } from "../../platform/context";
 import { createRouter } from "../../platform/create-router";
 import { iso } from "../../platform/time";
+import { idempotentAnswer } from "../idempotent-answer";
 import * as routes from "./routes";
 
 type Format = (typeof OUTPUT_FORMATS)[number];
@@ -43,30 +43,20 @@ export const exportsRouter = createRouter()
   })
   .openapi(routes.startExport, async (c) => {
     const ctx = coreOf(c);
-    const ownerId = principalOf(c).userId;
     const body = c.req.valid("json");
-    const { body: out, replayed } = await idempotent(
-      ctx.db,
-      ownerId,
-      "POST /api/v1/export",
-      c.req.header("Idempotency-Key"),
-      body,
-      ctx.now,
-      async () => {
-        const e = await exports.requestExport(ctx, ownerId, body);
-        return {
-          export_id: e.id,
-          project_id: e.projectId,
-          status: e.status,
-          progress: e.progress,
-          estimated_completion: e.estimatedCompletionAt === null ? null : iso(e.estimatedCompletionAt),
-          estimated_cost: fromHundredths(e.cost),
-          workflow_id: e.workflowId,
-          created_at: iso(e.createdAt),
-        };
-      },
-    );
-    if (replayed) c.header("Idempotent-Replayed", "true");
+    const out = await idempotentAnswer(c, "POST /api/v1/export", body, async () => {
+      const e = await exports.requestExport(ctx, principalOf(c).userId, body);
+      return {
+        export_id: e.id,
+        project_id: e.projectId,
+        status: e.status,
+        progress: e.progress,
+        estimated_completion: e.estimatedCompletionAt === null ? null : iso(e.estimatedCompletionAt),
+        estimated_cost: fromHundredths(e.cost),
+        workflow_id: e.workflowId,
+        created_at: iso(e.createdAt),
+      };
+    });
     return c.json(out, 200);
   })
   .openapi(routes.history, async (c) => {

@@ -1,5 +1,4 @@
 import type { ControlAction, WorkflowSnapshot } from "../../../durable-objects/workflow-run/workflow-run";
-import { idempotent } from "../../core/idempotency";
 import { workflowRun } from "../../core/workflows/run-stub";
 import { getOwnWorkflow, listOwnWorkflows, startWorkflow } from "../../core/workflows/start";
 import type { Generator, StepName } from "../../core/workflows/templates";
@@ -8,6 +7,7 @@ import { coreOf, principalOf } from "../../platform/context";
 import { createRouter } from "../../platform/create-router";
 import { AppError } from "../../platform/errors";
 import { iso } from "../../platform/time";
+import { idempotentAnswer } from "../idempotent-answer";
 import * as routes from "./routes";
 
 export function workflowOut(w: WorkflowRow) {
@@ -67,18 +67,10 @@ const controlHandler = (action: ControlAction) =>
 export const workflowsRouter = createRouter()
   .openapi(routes.startWorkflow, async (c) => {
     const ctx = coreOf(c);
-    const ownerId = principalOf(c).userId;
     const body = c.req.valid("json");
-    const { body: out, replayed } = await idempotent(
-      ctx.db,
-      ownerId,
-      "POST /api/v1/workflows",
-      c.req.header("Idempotency-Key"),
-      body,
-      ctx.now,
-      async () => workflowOut(await startWorkflow(ctx, ownerId, body)),
+    const out = await idempotentAnswer(c, "POST /api/v1/workflows", body, async () =>
+      workflowOut(await startWorkflow(ctx, principalOf(c).userId, body)),
     );
-    if (replayed) c.header("Idempotent-Replayed", "true");
     return c.json(out, 200);
   })
   .openapi(routes.listWorkflows, async (c) => {
