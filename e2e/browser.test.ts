@@ -1,22 +1,14 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
+import { launchChromium } from "./chromium";
 
-/** Debian's chromium (apt); CHROMIUM_PATH overrides it. */
-const CHROMIUM =
-  process.env.CHROMIUM_PATH ?? ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find(existsSync);
 const ARTIFACTS = join(import.meta.dirname, "artifacts");
 
 describe("the browser progress page (/app/) in headless Chromium", () => {
   it("signs in, creates a project, watches a workflow live over WebSocket, shows storyboards and plays the video", async () => {
-    if (!CHROMIUM)
-      throw new Error("No chromium found: install Debian's `chromium` (see .ci/run) or set CHROMIUM_PATH");
     const base = inject("apiUrl");
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--autoplay-policy=no-user-gesture-required"],
-    });
+    const browser = await launchChromium(["--autoplay-policy=no-user-gesture-required"]);
     try {
       const page = await browser.newPage({ viewport: { width: 1100, height: 1800 } });
       const sockets: string[] = [];

@@ -1,15 +1,10 @@
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { chromium } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
-
-const CHROMIUM =
-  process.env.CHROMIUM_PATH ?? ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find(existsSync);
+import { launchChromium } from "./chromium";
 
 describe("the TypeScript SDK in a browser (headless Chromium)", () => {
   it("signs up, uploads a character from a Blob and watches a workflow over the browser's WebSocket", async () => {
-    if (!CHROMIUM) throw new Error("No chromium found: install Debian's `chromium` or set CHROMIUM_PATH");
     // The SDK as a browser bundle: no Node built-ins may leak into it.
     const bundle = await build({
       entryPoints: [join(import.meta.dirname, "..", "sdk", "src", "index.ts")],
@@ -23,7 +18,7 @@ describe("the TypeScript SDK in a browser (headless Chromium)", () => {
     const code = bundle.outputFiles[0]?.text ?? "";
     expect(code).not.toMatch(/require\(["']node:/);
     const base = inject("apiUrl");
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.goto(`${base}/app/`);

@@ -42,15 +42,14 @@ function signOut() {
   show("#sign-in", true);
   show("#projects", false);
   show("#workflow", false);
-  show("#sign-out", true);
-  $("#sign-out").hidden = true;
+  show("#sign-out", false);
   $("#who").textContent = "";
 }
 
 async function signedIn() {
   const me = await api("GET", "/api/v1/auth/me");
   $("#who").textContent = `${me.email} · ${me.subscription_tier} · ${me.quota_remaining} credits`;
-  $("#sign-out").hidden = false;
+  show("#sign-out", true);
   show("#sign-in", false);
   show("#projects", true);
   await listProjects();

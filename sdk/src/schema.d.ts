@@ -9269,15 +9269,8 @@ export interface paths {
                         "application/json": components["schemas"]["ProgressFrame"];
                     };
                 };
-                /** @description Not a WebSocket upgrade: 426 in practice */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
                 /** @description Error */
-                426: {
+                400: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -33,8 +33,7 @@ export function registerExtraPaths(app: OpenAPIHono<AppEnv>) {
         description: "Switching protocols; then ProgressFrame messages",
         content: { "application/json": { schema: FrameSchema } },
       },
-      200: { description: "Not a WebSocket upgrade: 426 in practice" },
-      ...errors(426),
+      ...errors(400),
     },
   });
   r.registerPath({

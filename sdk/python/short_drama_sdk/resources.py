@@ -9,6 +9,7 @@ from typing import Any, Dict, List, Optional, Union
 
 from . import models as m
 from ._http import Transport
+from .errors import error_from_response
 from .watch import WorkflowWatch
 
 FileInput = Union[str, "os.PathLike[str]", bytes]
@@ -312,8 +313,6 @@ class Assets(_Automation):
     def download(self, asset_id: int) -> bytes:
         res = self._http.send("GET", f"/api/assets/{asset_id}/content", headers={"Accept": "*/*"})
         if res.status_code >= 400:
-            from .errors import error_from_response
-
             raise error_from_response(res.status_code, res.headers, res.json() if res.content else None)
         return res.content
 
