@@ -6,7 +6,7 @@
 //  5. the cron trigger, fired every minute through /__scheduled so local behaviour matches production
 import { spawn } from "node:child_process";
 import { ensureDevVars, readDevVars } from "./dev-vars.mjs";
-import { applyLocalMigrations, root, wranglerBin, wranglerEnv } from "./wrangler.mjs";
+import { applyLocalMigrations, root, wranglerDevArgs, wranglerEnv } from "./wrangler.mjs";
 
 const port = Number(process.env.PORT ?? 8787);
 const rendererPort = Number(process.env.RENDERER_PORT ?? 8788);
@@ -32,24 +32,18 @@ function start(name, args, extraEnv = {}) {
   return child;
 }
 
-start("wrangler", [
-  wranglerBin,
-  "dev",
-  "--port",
-  String(port),
-  "--ip",
-  "127.0.0.1",
-  "--test-scheduled",
-  "--show-interactive-dev-session=false",
-  // A local n8n (http://localhost:5678) is a private address; allow it in development only.
-  "--var",
-  "ALLOW_PRIVATE_WEBHOOK_URLS:true",
-  // Links handed to the renderer and the renderer's address follow the chosen ports.
-  "--var",
-  `PUBLIC_ORIGIN:http://127.0.0.1:${port}`,
-  "--var",
-  `RENDERER_URL:http://127.0.0.1:${rendererPort}`,
-]);
+start(
+  "wrangler",
+  wranglerDevArgs(
+    port,
+    {
+      // A local n8n (http://localhost:5678) is a private address; allow it in development only.
+      ALLOW_PRIVATE_WEBHOOK_URLS: "true",
+      RENDERER_URL: `http://127.0.0.1:${rendererPort}`,
+    },
+    ["--test-scheduled"],
+  ),
+);
 
 start("renderer", ["--import", "tsx", "renderer/src/main.ts"], {
   PORT: String(rendererPort),

@@ -31,3 +31,23 @@ export function applyLocalMigrations({ persistTo, quiet = false } = {}) {
     );
   }
 }
+
+/**
+ * `wrangler dev` on 127.0.0.1:port, non-interactive, with `vars` as --var. Links the Worker hands
+ * out (signed files, the renderer's upload and callback URLs) follow the port unless `vars` sets
+ * PUBLIC_ORIGIN.
+ */
+export function wranglerDevArgs(port, vars = {}, extra = []) {
+  const all = { PUBLIC_ORIGIN: `http://127.0.0.1:${port}`, ...vars };
+  return [
+    wranglerBin,
+    "dev",
+    "--port",
+    String(port),
+    "--ip",
+    "127.0.0.1",
+    "--show-interactive-dev-session=false",
+    ...extra,
+    ...Object.entries(all).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+  ];
+}

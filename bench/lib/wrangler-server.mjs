@@ -4,40 +4,26 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureDevVars } from "../../scripts/dev-vars.mjs";
-import { applyLocalMigrations, root, wranglerBin, wranglerEnv } from "../../scripts/wrangler.mjs";
+import { applyLocalMigrations, root, wranglerDevArgs, wranglerEnv } from "../../scripts/wrangler.mjs";
 import { freePort } from "./services.mjs";
 
-/**
- * Links the Worker hands out (signed file URLs, the renderer's upload and callback URLs) point at
- * the port it was given.
- * @param {{ vars?: Record<string,string>, port?: number }} opts
- */
+/** @param {{ vars?: Record<string,string>, port?: number }} opts `vars` as in wranglerDevArgs */
 export async function startWrangler(opts = {}) {
   ensureDevVars();
   const port = opts.port ?? (await freePort());
   const inspector = await freePort();
   const state = mkdtempSync(join(tmpdir(), "sds-wrangler-"));
   applyLocalMigrations({ persistTo: state, quiet: true });
-  const vars = { PUBLIC_ORIGIN: `http://127.0.0.1:${port}`, ...opts.vars };
-  const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   const child = spawn(
     process.execPath,
-    [
-      wranglerBin,
-      "dev",
-      "--port",
-      String(port),
-      "--ip",
-      "127.0.0.1",
+    wranglerDevArgs(port, opts.vars, [
       "--inspector-port",
       String(inspector),
       "--persist-to",
       state,
-      "--show-interactive-dev-session=false",
       "--log-level",
       "warn",
-      ...varArgs,
-    ],
+    ]),
     { cwd: root, env: wranglerEnv, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
