@@ -370,6 +370,26 @@ describe("renders that fail, never start, or are cancelled", () => {
     expect(jobs.specs.filter((s) => s.render_id === `export-${id}`)).toHaveLength(1);
   });
 
+  it("a refund after the quota month rolled over leaves the new month's usage alone", async () => {
+    const jobs: JobsLog = { specs: [], cancels: [] };
+    server.use(...jobsHandlers(jobs));
+    const user = await newUser();
+    const { id, spec } = await startedExport(jobs, user.token);
+    // The month ended while rendering: usage reset, and 10 credits spent in the new month since.
+    await env.DB.prepare(
+      "UPDATE subscriptions SET quota_used = 1000, current_period_start = ? WHERE user_id = ?",
+    )
+      .bind(Date.now() + 1, user.id)
+      .run();
+    await sendEvent(spec.callback_url, { type: "failed", error: "boom", retryable: false });
+    expect((await call("GET", `/api/v1/export/${id}`, { token: user.token })).body.status).toBe("failed");
+    const row = await env.DB.prepare("SELECT quota_used FROM subscriptions WHERE user_id = ?")
+      .bind(user.id)
+      .first<{ quota_used: number }>();
+    expect(row?.quota_used).toBe(1000);
+    expect(await ledger(id)).toHaveLength(2);
+  });
+
   it("a spec the renderer refuses fails the export at once and refunds it", async () => {
     const jobs: JobsLog = { specs: [], cancels: [] };
     server.use(...jobsHandlers(jobs, { status: 400 }));

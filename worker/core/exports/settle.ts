@@ -71,10 +71,12 @@ export async function settleExport(
         sql`INSERT INTO credit_ledger (owner_id, kind, amount, export_id, description, created_at)
           VALUES (${exp.ownerId}, 'refund', ${exp.cost}, ${exp.id}, ${`Export ${exp.id} ${s.outcome}: credits returned`}, ${now})`,
       ),
-      // A period that rolled over since the reservation started from zero: never go below it.
+      // Credits go back to the quota month they were taken from; if that month has since rolled
+      // over, the reset already gave them back and the new month's usage is left alone.
       rawRun(
         ctx.db,
-        sql`UPDATE subscriptions SET quota_used = MAX(0, quota_used - ${exp.cost}), updated_at = ${now} WHERE user_id = ${exp.ownerId}`,
+        sql`UPDATE subscriptions SET quota_used = MAX(0, quota_used - ${exp.cost}), updated_at = ${now}
+          WHERE user_id = ${exp.ownerId} AND current_period_start <= ${exp.createdAt}`,
       ),
     );
   }
