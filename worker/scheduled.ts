@@ -19,6 +19,30 @@ import { backgroundCore, dbOf } from "./platform/context";
 export async function runScheduled(env: Env, now: number) {
   const db = dbOf(env);
   const config = readConfig(env);
+  const ctx = backgroundCore(env, now);
+  const leasesExpired = await isolated("expired leases", () => expireLeasesAndRollUp(env, now, config));
+  await isolated("idempotency keys", () => purgeIdempotencyKeys(db, now));
+  const outboxResent = await isolated("outbox", () => sweepOutbox(env, db, now));
+  const rewrapped = await isolated("credential keys", () => rewrapCredentials({ env, db, config, now }));
+  const exportsFailed = await isolated("stalled exports", () => failStalledExports(ctx));
+  const quotaPeriodsRolled = await isolated("quota periods", () => rollQuotaPeriods(ctx));
+  const storageSnapshots = await isolated("storage snapshots", () => snapshotStorage(ctx));
+  const invoicesIssued = await isolated("invoices", () => issueDueInvoices(ctx));
+  await isolated("upload tokens", () => deleteExpiredUploadTokens(db, now));
+  return {
+    leasesExpired,
+    outboxResent,
+    rewrapped,
+    exportsFailed,
+    quotaPeriodsRolled,
+    storageSnapshots,
+    invoicesIssued,
+  };
+}
+
+/** Expired leases back to pending (or failed after their attempts), with their projects rolled up. */
+async function expireLeasesAndRollUp(env: Env, now: number, config: ReturnType<typeof readConfig>) {
+  const db = dbOf(env);
   const expired = await expireLeases(db, now, config.tasks.maxAttempts);
   const projects = [...new Set(expired.map((t) => t.project_id))];
   if (projects.length > 0) {
@@ -32,24 +56,7 @@ export async function runScheduled(env: Env, now: number) {
     env,
     expired.map((t) => t.workflow_id),
   );
-  await purgeIdempotencyKeys(db, now);
-  const outboxResent = await sweepOutbox(env, db, now);
-  const rewrapped = await rewrapCredentials({ env, db, config, now });
-  const ctx = backgroundCore(env, now);
-  const exportsFailed = await isolated("stalled exports", () => failStalledExports(ctx));
-  const quotaPeriodsRolled = await isolated("quota periods", () => rollQuotaPeriods(ctx));
-  const storageSnapshots = await isolated("storage snapshots", () => snapshotStorage(ctx));
-  const invoicesIssued = await isolated("invoices", () => issueDueInvoices(ctx));
-  await isolated("upload tokens", () => deleteExpiredUploadTokens(db, now));
-  return {
-    leasesExpired: expired.length,
-    outboxResent,
-    rewrapped,
-    exportsFailed,
-    quotaPeriodsRolled,
-    storageSnapshots,
-    invoicesIssued,
-  };
+  return expired.length;
 }
 
 /** One housekeeping step; its failure is logged and does not keep the others from running. */
