@@ -1440,7 +1440,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": Record<string, never>;
+                        /**
+                         * @example {
+                         *       "openapi": "3.1.0",
+                         *       "info": {
+                         *         "title": "Short Drama Studio API"
+                         *       },
+                         *       "paths": {}
+                         *     }
+                         */
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
                     };
                 };
                 /** @description Error */
@@ -8346,6 +8357,18 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "render_id": "export-1",
+                     *       "event_id": "export-1-progress-7",
+                     *       "sequence": 7,
+                     *       "sent_at": "2026-02-08T10:01:30Z",
+                     *       "type": "progress",
+                     *       "progress": 0.45,
+                     *       "stage": "rendering",
+                     *       "eta_seconds": 40
+                     *     }
+                     */
                     "application/json": {
                         eta_seconds?: number;
                         event_id: string;
@@ -8423,6 +8446,12 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "ok": true,
+                         *       "applied": true
+                         *     }
+                         */
                         "application/json": {
                             applied?: boolean;
                             ok: boolean;
@@ -8515,6 +8544,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "size": 52428800
+                         *     }
+                         */
                         "application/json": {
                             duplicate?: boolean;
                             size: number;
@@ -8581,6 +8615,16 @@ export interface paths {
             };
             requestBody?: {
                 content: {
+                    /**
+                     * @example {
+                     *       "parts": [
+                     *         {
+                     *           "part": 1,
+                     *           "etag": "0f343b0931126a20f133d67c2b018a3b"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         parts: {
                             etag: string;
@@ -8596,6 +8640,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "upload_id": "2~hZxYwVuTsRqPoNmLkJiHgFeDcBa"
+                         *     }
+                         */
                         "application/json": {
                             size?: number;
                             upload_id?: string;
@@ -9316,6 +9365,12 @@ export interface components {
             items: components["schemas"]["ApiKey"][];
             total: number;
         };
+        /**
+         * @example {
+         *       "review_notes": "适合改编成三集",
+         *       "score": 88
+         *     }
+         */
         ApproveInspirationRequest: {
             review_notes?: string | null;
             score?: number | null;
@@ -9368,6 +9423,17 @@ export interface components {
             /** @example success */
             msg: string;
         };
+        /**
+         * @example {
+         *       "config_ids": [
+         *         1,
+         *         2
+         *       ],
+         *       "override_data": {
+         *         "model": "gen4_turbo"
+         *       }
+         *     }
+         */
         AssignWorkerConfigsRequest: {
             config_ids: number[];
             override_data?: {
@@ -9739,6 +9805,13 @@ export interface components {
             vtt_url: string | null;
             workflow_id: number | null;
         };
+        /**
+         * @example {
+         *       "export_id": 1,
+         *       "status": "cancelled",
+         *       "message": "Export cancelled successfully"
+         *     }
+         */
         ExportCancelled: {
             export_id: number;
             message: string;
@@ -9854,6 +9927,16 @@ export interface components {
              */
             style?: "anime" | "realistic" | "cinematic" | "watercolor" | "comic";
         };
+        /**
+         * @example {
+         *       "status": "ok",
+         *       "version": "0.1.0",
+         *       "time": "2026-02-08T10:00:00Z",
+         *       "checks": {
+         *         "d1": "ok"
+         *       }
+         *     }
+         */
         Health: {
             checks: {
                 /** @enum {string} */
@@ -9864,6 +9947,12 @@ export interface components {
             time: string;
             version: string;
         };
+        /**
+         * @example {
+         *       "lease_token": "lt_9f8e7d6c5b4a",
+         *       "lease_seconds": 300
+         *     }
+         */
         HeartbeatRequest: {
             lease_seconds?: number;
             lease_token: string;
@@ -9985,6 +10074,11 @@ export interface components {
             /** @description Accepted as the email, as in the form */
             username?: string;
         };
+        /**
+         * @example {
+         *       "message": "Project deleted successfully"
+         *     }
+         */
         Message: {
             message: string;
         };
@@ -10249,9 +10343,21 @@ export interface components {
             /** @example 场景1：公园... */
             script: string | null;
         };
+        /**
+         * @example {
+         *       "refresh_token": "rt_3q2+7w9XkLp0aZb4Yc8dVe1fGh5iJk6"
+         *     }
+         */
         RefreshRequest: {
             refresh_token: string;
         };
+        /**
+         * @example {
+         *       "parameter_overrides": {
+         *         "genre": "悬疑"
+         *       }
+         *     }
+         */
         RegenerateInspirationRequest: {
             parameter_overrides?: {
                 [key: string]: unknown;
@@ -10267,6 +10373,13 @@ export interface components {
             /** @example success */
             msg: string;
         };
+        /**
+         * @description Parameters handed to the project-execution flow
+         * @example {
+         *       "style": "cinematic",
+         *       "retry_failed_only": true
+         *     }
+         */
         RegenerateProjectRequest: {
             [key: string]: unknown;
         };
@@ -10289,15 +10402,35 @@ export interface components {
             /** @example johndoe */
             username: string;
         };
+        /**
+         * @example {
+         *       "review_notes": "题材重复"
+         *     }
+         */
         RejectInspirationRequest: {
             review_notes?: string | null;
         };
+        /**
+         * @example {
+         *       "project_id": "550e8400-e29b-41d4-a716-446655440000",
+         *       "order": [
+         *         3,
+         *         1,
+         *         2
+         *       ]
+         *     }
+         */
         ReorderStoryboardsRequest: {
             /** @description Every storyboard id of the project, in the new order */
             order: number[];
             /** Format: uuid */
             project_id: string;
         };
+        /**
+         * @example {
+         *       "used_today": 0
+         *     }
+         */
         ResetUsageRequest: {
             /** @default 0 */
             used_today?: number;
@@ -10578,6 +10711,15 @@ export interface components {
             /** @example success */
             msg: string;
         };
+        /**
+         * @example {
+         *       "status": "completed",
+         *       "task_output": {
+         *         "result_url": "https://example.com/result.mp4"
+         *       },
+         *       "commit_id": "task_commit_final"
+         *     }
+         */
         TaskUpdateWebhook: {
             commit_id?: string;
             error_message?: string | null;
@@ -10616,6 +10758,12 @@ export interface components {
             /** @enum {string} */
             visibility?: "private" | "public";
         };
+        /**
+         * @example {
+         *       "name": "小红",
+         *       "description": "二十岁的女大学生，短发"
+         *     }
+         */
         UpdateCharacterRequest: {
             description?: string | null;
             name?: string;
@@ -10640,6 +10788,12 @@ export interface components {
             /** @example AI短视频创意 */
             title?: string;
         };
+        /**
+         * @example {
+         *       "status": "processing",
+         *       "review_notes": "节奏可以再快一点"
+         *     }
+         */
         UpdatePipelineProjectRequest: {
             initial_parameters?: {
                 [key: string]: unknown;
@@ -10688,6 +10842,13 @@ export interface components {
             /** @example 更新后的剧本内容 */
             script?: string | null;
         };
+        /**
+         * @example {
+         *       "description": "湖边的黄昏，两人并肩散步",
+         *       "caption": "小红：你看，好美的夕阳。",
+         *       "duration": 6
+         *     }
+         */
         UpdateStoryboardRequest: {
             caption?: string | null;
             character_ids?: number[];
@@ -10706,6 +10867,15 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        /**
+         * @example {
+         *       "status": "completed",
+         *       "lease_token": "lt_9f8e7d6c5b4a",
+         *       "task_output": {
+         *         "asset_id": 12
+         *       }
+         *     }
+         */
         UpdateTaskRequest: {
             error_message?: string | null;
             lease_token?: string;

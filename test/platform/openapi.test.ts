@@ -66,3 +66,41 @@ describe("OpenAPI completeness", () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe("OpenAPI examples", () => {
+  it("shows an example for every JSON request and answer", async () => {
+    const doc = (await call("GET", "/api/openapi.json")).body as {
+      paths: Record<string, Record<string, any>>;
+      components: { schemas: Record<string, unknown> };
+    };
+    const hasExample = (node: unknown, seen = new Set<string>()): boolean => {
+      if (!node || typeof node !== "object") return false;
+      const ref = (node as { $ref?: string }).$ref;
+      if (ref) {
+        const name = ref.split("/").pop() ?? "";
+        if (seen.has(name)) return false;
+        seen.add(name);
+        return hasExample(doc.components.schemas[name], seen);
+      }
+      if ("example" in node || "examples" in node) return true;
+      return Object.values(node).some((v) => hasExample(v, seen));
+    };
+    const missing: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const answer = op.responses?.["200"] ?? op.responses?.["101"];
+        const sides: [string, Record<string, unknown>][] = [
+          ["body", op.requestBody?.content ?? {}],
+          ["answer", answer?.content ?? {}],
+        ];
+        for (const [side, content] of sides) {
+          for (const [type, media] of Object.entries(content)) {
+            if (type.includes("json") && !hasExample(media))
+              missing.push(`${method.toUpperCase()} ${path} ${side}`);
+          }
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});

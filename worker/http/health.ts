@@ -12,7 +12,9 @@ const HealthSchema = z
     time: z.string(),
     checks: z.object({ d1: z.enum(["ok", "error"]) }),
   })
-  .openapi("Health");
+  .openapi("Health", {
+    example: { status: "ok", version: "0.1.0", time: "2026-02-08T10:00:00Z", checks: { d1: "ok" } },
+  });
 
 export const VERSION = "0.1.0";
 

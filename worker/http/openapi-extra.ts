@@ -81,6 +81,7 @@ export function registerExtraPaths(app: OpenAPIHono<AppEnv>) {
         content: {
           "application/json": {
             schema: z.object({ size: z.number().int(), duplicate: z.boolean().optional() }),
+            example: { size: 52428800 },
           },
         },
       },
@@ -99,6 +100,7 @@ export function registerExtraPaths(app: OpenAPIHono<AppEnv>) {
         content: {
           "application/json": {
             schema: z.object({ parts: z.array(z.object({ part: z.number().int(), etag: z.string() })) }),
+            example: { parts: [{ part: 1, etag: "0f343b0931126a20f133d67c2b018a3b" }] },
           },
         },
       },
@@ -109,6 +111,7 @@ export function registerExtraPaths(app: OpenAPIHono<AppEnv>) {
         content: {
           "application/json": {
             schema: z.object({ upload_id: z.string().optional(), size: z.number().int().optional() }),
+            example: { upload_id: "2~hZxYwVuTsRqPoNmLkJiHgFeDcBa" },
           },
         },
       },
@@ -125,13 +128,33 @@ export function registerExtraPaths(app: OpenAPIHono<AppEnv>) {
       "`x-sds-signature`, window 300 s). Idempotent; a completion is refused (409) unless R2 holds every output.",
     request: {
       params: z.object({ export_id: z.string() }),
-      body: { required: true, content: { "application/json": { schema: RenderEventSchema } } },
+      body: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: RenderEventSchema,
+            example: {
+              render_id: "export-1",
+              event_id: "export-1-progress-7",
+              sequence: 7,
+              sent_at: "2026-02-08T10:01:30Z",
+              type: "progress",
+              progress: 0.45,
+              stage: "rendering",
+              eta_seconds: 40,
+            },
+          },
+        },
+      },
     },
     responses: {
       200: {
         description: "Applied (or already applied: `applied: false`)",
         content: {
-          "application/json": { schema: z.object({ ok: z.boolean(), applied: z.boolean().optional() }) },
+          "application/json": {
+            schema: z.object({ ok: z.boolean(), applied: z.boolean().optional() }),
+            example: { ok: true, applied: true },
+          },
         },
       },
       ...errors(400, 401, 404, 409),
@@ -143,7 +166,15 @@ export function registerExtraPaths(app: OpenAPIHono<AppEnv>) {
     tags: ["Docs"],
     summary: "This document",
     responses: {
-      200: { description: "OpenAPI 3.1", content: { "application/json": { schema: z.object({}) } } },
+      200: {
+        description: "OpenAPI 3.1",
+        content: {
+          "application/json": {
+            schema: z.object({}).catchall(z.unknown()),
+            example: { openapi: "3.1.0", info: { title: "Short Drama Studio API" }, paths: {} },
+          },
+        },
+      },
       ...errors(),
     },
   });

@@ -499,7 +499,8 @@ class RegenerateProjectEnvelope(Model):
     msg: str
 
 class RegenerateProjectRequest(Model):
-    pass
+    """Parameters handed to the project-execution flow"""
+
 
 class RegenerateProjectResult(Model):
     execution_id: str

@@ -31,17 +31,17 @@ export const ApproveSchema = z
     score: z.number().min(0).max(100).nullable().optional(),
   })
   .strict()
-  .openapi("ApproveInspirationRequest");
+  .openapi("ApproveInspirationRequest", { example: { review_notes: "适合改编成三集", score: 88 } });
 
 export const RejectSchema = z
   .object({ review_notes: z.string().max(10_000).nullable().optional() })
   .strict()
-  .openapi("RejectInspirationRequest");
+  .openapi("RejectInspirationRequest", { example: { review_notes: "题材重复" } });
 
 export const RegenerateInspirationSchema = z
   .object({ parameter_overrides: JsonObject.optional() })
   .strict()
-  .openapi("RegenerateInspirationRequest");
+  .openapi("RegenerateInspirationRequest", { example: { parameter_overrides: { genre: "悬疑" } } });
 
 export const ListInspirationsQuery = z
   .object({ ...Pagination, status: z.enum(INSPIRATION_STATUSES).optional() })

@@ -40,7 +40,7 @@ export const UpdateAccountSchema = z
 export const ResetUsageSchema = z
   .object({ used_today: z.number().int().min(0).max(1_000_000).default(0) })
   .strict()
-  .openapi("ResetUsageRequest");
+  .openapi("ResetUsageRequest", { example: { used_today: 0 } });
 
 export const ListAccountsQuery = z
   .object({ ...Pagination, platform: Platform.optional(), status: Status.optional() })

@@ -33,9 +33,14 @@ export const UpdateProjectSchema = z
   })
   .strict()
   .refine((b) => Object.keys(b).length > 0, { error: "Send at least one field to update" })
-  .openapi("UpdatePipelineProjectRequest");
+  .openapi("UpdatePipelineProjectRequest", {
+    example: { status: "processing", review_notes: "节奏可以再快一点" },
+  });
 
-export const RegenerateSchema = JsonObject.openapi("RegenerateProjectRequest");
+export const RegenerateSchema = JsonObject.openapi("RegenerateProjectRequest", {
+  description: "Parameters handed to the project-execution flow",
+  example: { style: "cinematic", retry_failed_only: true },
+});
 
 export const ListProjectsQuery = z.object(Pagination).strict();
 

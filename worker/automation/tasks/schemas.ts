@@ -59,7 +59,7 @@ export const ClaimSchema = z
 export const HeartbeatSchema = z
   .object({ lease_token: LeaseToken, lease_seconds: z.number().int().min(1).max(86_400).optional() })
   .strict()
-  .openapi("HeartbeatRequest");
+  .openapi("HeartbeatRequest", { example: { lease_token: "lt_9f8e7d6c5b4a", lease_seconds: 300 } });
 
 const UpdateFields = {
   status: z.enum(TASK_STATUSES).optional(),
@@ -73,7 +73,9 @@ export const UpdateTaskSchema = z
   .refine((b) => Object.keys(b).some((k) => k !== "lease_token"), {
     error: "Send status, task_output or error_message",
   })
-  .openapi("UpdateTaskRequest");
+  .openapi("UpdateTaskRequest", {
+    example: { status: "completed", lease_token: "lt_9f8e7d6c5b4a", task_output: { asset_id: 12 } },
+  });
 
 export const UpdateByCommitSchema = z
   .object({ commit_id: CommitId, ...UpdateFields, lease_token: LeaseToken.optional() })

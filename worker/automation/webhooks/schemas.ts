@@ -75,7 +75,13 @@ export const TaskUpdateCallbackSchema = z
     commit_id: z.string().min(1).max(200).optional(),
   })
   .strict()
-  .openapi("TaskUpdateWebhook");
+  .openapi("TaskUpdateWebhook", {
+    example: {
+      status: "completed",
+      task_output: { result_url: "https://example.com/result.mp4" },
+      commit_id: "task_commit_final",
+    },
+  });
 
 export const WebhookResultSchema = z
   .object({ message: z.string() })

@@ -53,7 +53,9 @@ export const ListConfigsQuery = z
 export const AssignSchema = z
   .object({ config_ids: z.array(Id).min(1).max(50), override_data: JsonObject.nullable().optional() })
   .strict()
-  .openapi("AssignWorkerConfigsRequest");
+  .openapi("AssignWorkerConfigsRequest", {
+    example: { config_ids: [1, 2], override_data: { model: "gen4_turbo" } },
+  });
 
 export const ConfigSchema = z
   .object({

@@ -76,9 +76,11 @@ export const TokenPairSchema = z
 export const RefreshBodySchema = z
   .object({ refresh_token: z.string().min(1).max(256) })
   .strict()
-  .openapi("RefreshRequest");
+  .openapi("RefreshRequest", { example: { refresh_token: "rt_3q2+7w9XkLp0aZb4Yc8dVe1fGh5iJk6" } });
 
-export const MessageSchema = z.object({ message: z.string() }).openapi("Message");
+export const MessageSchema = z
+  .object({ message: z.string() })
+  .openapi("Message", { example: { message: "Project deleted successfully" } });
 
 export const ApiKeyScopeSchema = z.enum(API_KEY_SCOPES).openapi({
   description:

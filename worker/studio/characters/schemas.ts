@@ -27,7 +27,7 @@ export const UpdateCharacterBodySchema = z
   .object({ name: Name.optional(), description: Description.nullable().optional() })
   .strict()
   .refine((b) => Object.keys(b).length > 0, { error: "Send at least one field to update" })
-  .openapi("UpdateCharacterRequest");
+  .openapi("UpdateCharacterRequest", { example: { name: "小红", description: "二十岁的女大学生，短发" } });
 
 export const ReplaceImageBodySchema = z.object({ image: ImageFile }).strict().openapi("ImageUpload");
 

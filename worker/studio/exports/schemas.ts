@@ -118,4 +118,6 @@ export const HistorySchema = z
 
 export const CancelledSchema = z
   .object({ export_id: z.number().int(), status: z.enum(EXPORT_STATUSES), message: z.string() })
-  .openapi("ExportCancelled");
+  .openapi("ExportCancelled", {
+    example: { export_id: 1, status: "cancelled", message: "Export cancelled successfully" },
+  });

@@ -40,7 +40,9 @@ export const UpdateStoryboardBodySchema = z
   })
   .strict()
   .refine((b) => Object.keys(b).length > 0, { error: "Send at least one field to update" })
-  .openapi("UpdateStoryboardRequest");
+  .openapi("UpdateStoryboardRequest", {
+    example: { description: "湖边的黄昏，两人并肩散步", caption: "小红：你看，好美的夕阳。", duration: 6 },
+  });
 
 export const ListStoryboardsQuerySchema = z.object({ project_id: z.uuid() }).strict();
 
@@ -53,7 +55,9 @@ export const ReorderBodySchema = z
       .openapi({ description: "Every storyboard id of the project, in the new order" }),
   })
   .strict()
-  .openapi("ReorderStoryboardsRequest");
+  .openapi("ReorderStoryboardsRequest", {
+    example: { project_id: "550e8400-e29b-41d4-a716-446655440000", order: [3, 1, 2] },
+  });
 
 export const GenerateBodySchema = z
   .object({ style: z.enum(CARD_STYLES).default("cinematic").openapi({ example: "anime" }) })
