@@ -3,9 +3,13 @@
 // renderer tests (real ffmpeg, real redis-server), and the end-to-end run of the whole local stack.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { ensureSystem } from "./setup/index.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+
+// ffmpeg, redis-server, the CJK font, Chromium and the Python test packages (scripts/setup/).
+if (!ensureSystem("test").ok) process.exit(1);
 
 const steps = [
   ["lint (biome)", ["run", "-s", "lint"]],
