@@ -305,3 +305,11 @@ export async function deadline<T>(vendor: string, signal: AbortSignal, work: Pro
     if (onAbort) signal.removeEventListener("abort", onAbort);
   }
 }
+
+export async function httpErrorOf(
+  vendor: string,
+  response: Response,
+  secrets: readonly string[],
+): Promise<ProviderError> {
+  return httpError(vendor, response.status, await response.text().catch(() => ""), response.headers, secrets);
+}

@@ -15,6 +15,8 @@ export function openAiCompatibleLlm(options: {
   vendor: string;
   defaultBaseUrl?: string;
   supportsStructuredOutputs: boolean;
+  /** Appended to an account's base_url: DashScope's chat API lives under /compatible-mode/v1. */
+  baseUrlSuffix?: string;
 }): LlmAdapter {
   return {
     platform: options.platform,
@@ -22,7 +24,9 @@ export function openAiCompatibleLlm(options: {
     async: false,
     async start(request, credentials, deps) {
       const secrets = secretValues(credentials);
-      const baseUrl = (credentials.base_url || options.defaultBaseUrl || "").replace(/\/+$/, "");
+      const baseUrl = credentials.base_url
+        ? `${credentials.base_url.replace(/\/+$/, "")}${options.baseUrlSuffix ?? ""}`
+        : (options.defaultBaseUrl ?? "");
       if (!baseUrl) throw new ProviderError("refused", `${options.vendor}: the account has no base_url`);
       guardUrl(baseUrl, options.vendor, deps.allowPrivateBaseUrls === true, secrets);
       const provider = createOpenAICompatible({

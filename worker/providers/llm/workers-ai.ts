@@ -1,5 +1,7 @@
 import { createWorkersAI } from "workers-ai-provider";
 import { ProviderError } from "../errors";
+import { callSignal } from "../http";
+import { guardedBinding } from "../image/workers-ai-flux";
 import type { LlmAdapter } from "../types";
 import { generateStructured } from "./structured";
 
@@ -15,8 +17,9 @@ export const workersAiLlm: LlmAdapter = {
   async start(request, credentials, deps) {
     if (!deps.ai)
       throw new ProviderError("refused", "Workers AI is not bound in this deployment (no AI binding)");
+    const signal = callSignal(deps, "llm");
     const workersai = createWorkersAI({
-      binding: deps.ai as unknown as Ai,
+      binding: guardedBinding(deps.ai, signal) as unknown as Ai,
       ...(credentials.gateway_id ? { gateway: { id: credentials.gateway_id } } : {}),
     });
     const result = await generateStructured(
@@ -24,7 +27,7 @@ export const workersAiLlm: LlmAdapter = {
       workersai(request.model as Parameters<typeof workersai>[0]),
       request,
       [],
-      deps.signal,
+      signal,
     );
     return { state: "done", result };
   },
