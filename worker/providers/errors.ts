@@ -245,6 +245,13 @@ export function toProviderError(error: unknown, vendor: string, secrets: readonl
   }
   const name = error instanceof Error ? error.name : "";
   const message = error instanceof Error ? error.message : String(error);
+  // The SDK's own download guard (provider-utils validateDownloadUrl) agrees with ours.
+  if (name === "AI_DownloadError" && /is not allowed/.test(message)) {
+    return new ProviderError(
+      "refused",
+      `${vendor}: refused to fetch a result URL: ${clip(redact(message, secrets))}`,
+    );
+  }
   if (
     /AI_(JSONParseError|TypeValidationError|InvalidResponseDataError|NoImageGeneratedError|NoSpeechGeneratedError|NoVideoGeneratedError|NoObjectGeneratedError|NoOutputGeneratedError|NoContentGeneratedError|EmptyResponseBodyError)/.test(
       name,
