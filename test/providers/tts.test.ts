@@ -9,7 +9,13 @@ beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
-const line: TtsRequest = { model: "gpt-4o-mini-tts", text: "我们明天见。", voice: "alloy", speed: 1.1, language: "zh" };
+const line: TtsRequest = {
+  model: "gpt-4o-mini-tts",
+  text: "我们明天见。",
+  voice: "alloy",
+  speed: 1.1,
+  language: "zh",
+};
 const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 // Doc: OpenAI API reference, Audio — "Create speech" (POST /v1/audio/speech {model, input,
@@ -17,9 +23,21 @@ const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart
 describe("OpenAI-compatible /audio/speech", () => {
   it("sends the documented body and returns verified audio", async () => {
     const rec = recorder();
-    server.use(http.post("https://api.openai.com/v1/audio/speech", rec.record(() => new HttpResponse(MP3, { headers: { "content-type": "audio/mpeg" } }))));
-    const out = await adapterFor("openai", "tts")!.start({ ...line, emotion: "gentle" }, { api_key: CANARY }, deps());
-    expect(out.state === "done" && out.result.audio).toMatchObject({ type: "bytes", mediaType: "audio/mpeg" });
+    server.use(
+      http.post(
+        "https://api.openai.com/v1/audio/speech",
+        rec.record(() => new HttpResponse(MP3, { headers: { "content-type": "audio/mpeg" } })),
+      ),
+    );
+    const out = await adapterFor("openai", "tts")!.start(
+      { ...line, emotion: "gentle" },
+      { api_key: CANARY },
+      deps(),
+    );
+    expect(out.state === "done" && out.result.audio).toMatchObject({
+      type: "bytes",
+      mediaType: "audio/mpeg",
+    });
     expect(out.state === "done" && out.result.characters).toBe(6);
     const sent = rec.requests[0]!;
     expect(sent.headers.get("authorization")).toBe(`Bearer ${CANARY}`);
@@ -35,7 +53,12 @@ describe("OpenAI-compatible /audio/speech", () => {
 
   it("a gateway on the account's base_url (LiteLLM, Fish) gets the same route", async () => {
     const rec = recorder();
-    server.use(http.post("https://llm.example.com/v1/audio/speech", rec.record(() => new HttpResponse(MP3))));
+    server.use(
+      http.post(
+        "https://llm.example.com/v1/audio/speech",
+        rec.record(() => new HttpResponse(MP3)),
+      ),
+    );
     const out = await adapterFor("openai_compatible", "tts")!.start(
       { ...line, model: "fish-speech-1.5" },
       { api_key: CANARY, base_url: "https://llm.example.com/v1" },
@@ -46,10 +69,26 @@ describe("OpenAI-compatible /audio/speech", () => {
   });
 
   it("non-audio and empty audio fail the item cleanly", async () => {
-    server.use(http.post("https://api.openai.com/v1/audio/speech", () => new HttpResponse(png(10, 10), { headers: { "content-type": "audio/mpeg" } })));
-    await providerError(adapterFor("openai", "tts")!.start(line, { api_key: CANARY }, deps()), "malformed_response");
-    server.use(http.post("https://api.openai.com/v1/audio/speech", () => new HttpResponse(new Uint8Array(), { headers: { "content-type": "audio/mpeg" } })));
-    await providerError(adapterFor("openai", "tts")!.start(line, { api_key: CANARY }, deps()), "malformed_response");
+    server.use(
+      http.post(
+        "https://api.openai.com/v1/audio/speech",
+        () => new HttpResponse(png(10, 10), { headers: { "content-type": "audio/mpeg" } }),
+      ),
+    );
+    await providerError(
+      adapterFor("openai", "tts")!.start(line, { api_key: CANARY }, deps()),
+      "malformed_response",
+    );
+    server.use(
+      http.post(
+        "https://api.openai.com/v1/audio/speech",
+        () => new HttpResponse(new Uint8Array(), { headers: { "content-type": "audio/mpeg" } }),
+      ),
+    );
+    await providerError(
+      adapterFor("openai", "tts")!.start(line, { api_key: CANARY }, deps()),
+      "malformed_response",
+    );
   });
 });
 
@@ -60,12 +99,19 @@ describe("ElevenLabs with timestamps", () => {
   it("returns the audio and per-character timings", async () => {
     const rec = recorder();
     server.use(
-      http.post("https://api.elevenlabs.io/v1/text-to-speech/voice-lin/with-timestamps", rec.record(() =>
-        HttpResponse.json({
-          audio_base64: b64(MP3),
-          alignment: { characters: ["H", "i"], character_start_times_seconds: [0, 0.12], character_end_times_seconds: [0.12, 0.31] },
-        }),
-      )),
+      http.post(
+        "https://api.elevenlabs.io/v1/text-to-speech/voice-lin/with-timestamps",
+        rec.record(() =>
+          HttpResponse.json({
+            audio_base64: b64(MP3),
+            alignment: {
+              characters: ["H", "i"],
+              character_start_times_seconds: [0, 0.12],
+              character_end_times_seconds: [0.12, 0.31],
+            },
+          }),
+        ),
+      ),
     );
     const out = await adapterFor("elevenlabs", "tts")!.start(
       { model: "eleven_multilingual_v2", text: "Hi", voice: "voice-lin", language: "en" },
@@ -82,13 +128,25 @@ describe("ElevenLabs with timestamps", () => {
     const sent = rec.requests[0]!;
     expect(sent.headers.get("xi-api-key")).toBe(CANARY);
     expect(new URL(sent.url).searchParams.get("output_format")).toBe("mp3_44100_128");
-    expect(await sent.json()).toMatchObject({ text: "Hi", model_id: "eleven_multilingual_v2", language_code: "en" });
+    expect(await sent.json()).toMatchObject({
+      text: "Hi",
+      model_id: "eleven_multilingual_v2",
+      language_code: "en",
+    });
   });
 
   it("JSON without audio is malformed", async () => {
-    server.use(http.post("https://api.elevenlabs.io/v1/text-to-speech/v/with-timestamps", () => HttpResponse.json({ alignment: null })));
+    server.use(
+      http.post("https://api.elevenlabs.io/v1/text-to-speech/v/with-timestamps", () =>
+        HttpResponse.json({ alignment: null }),
+      ),
+    );
     await providerError(
-      adapterFor("elevenlabs", "tts")!.start({ model: "eleven_flash_v2_5", text: "Hi", voice: "v" }, { api_key: CANARY }, deps()),
+      adapterFor("elevenlabs", "tts")!.start(
+        { model: "eleven_flash_v2_5", text: "Hi", voice: "v" },
+        { api_key: CANARY },
+        deps(),
+      ),
       "malformed_response",
     );
   });
@@ -99,19 +157,29 @@ describe("ElevenLabs with timestamps", () => {
 // extra_info: {audio_length}, base_resp: {status_code, status_msg}}.
 describe("MiniMax t2a_v2", () => {
   const url = "https://api.minimax.io/v1/t2a_v2";
-  const req: TtsRequest = { model: "speech-02-hd", text: "你好", voice: "female-shaonv", pitch: 2, emotion: "happy", speed: 0.9 };
+  const req: TtsRequest = {
+    model: "speech-02-hd",
+    text: "你好",
+    voice: "female-shaonv",
+    pitch: 2,
+    emotion: "happy",
+    speed: 0.9,
+  };
 
   it("decodes the hex audio and reports its length", async () => {
     const rec = recorder();
     server.use(
-      http.post(url, rec.record(() =>
-        HttpResponse.json({
-          data: { audio: hex(MP3), status: 2 },
-          extra_info: { audio_length: 1480, usage_characters: 2 },
-          trace_id: "t",
-          base_resp: { status_code: 0, status_msg: "success" },
-        }),
-      )),
+      http.post(
+        url,
+        rec.record(() =>
+          HttpResponse.json({
+            data: { audio: hex(MP3), status: 2 },
+            extra_info: { audio_length: 1480, usage_characters: 2 },
+            trace_id: "t",
+            base_resp: { status_code: 0, status_msg: "success" },
+          }),
+        ),
+      ),
     );
     const out = await adapterFor("minimax", "tts")!.start(req, { api_key: CANARY, group_id: "g-1" }, deps());
     expect(out.state === "done" && out.result.durationMs).toBe(1480);
@@ -127,12 +195,29 @@ describe("MiniMax t2a_v2", () => {
   });
 
   it("errors inside base_resp (HTTP 200) map onto the closed set", async () => {
-    server.use(http.post(url, () => HttpResponse.json({ base_resp: { status_code: 1004, status_msg: `authorized failed ${CANARY}` } })));
-    await providerError(adapterFor("minimax", "tts")!.start(req, { api_key: CANARY }, deps()), "bad_credentials");
-    server.use(http.post(url, () => HttpResponse.json({ base_resp: { status_code: 1002, status_msg: "rate limit" } })));
-    await providerError(adapterFor("minimax", "tts")!.start(req, { api_key: CANARY }, deps()), "rate_limited");
-    server.use(http.post(url, () => HttpResponse.json({ data: { audio: "" }, base_resp: { status_code: 0 } })));
-    await providerError(adapterFor("minimax", "tts")!.start(req, { api_key: CANARY }, deps()), "malformed_response");
+    server.use(
+      http.post(url, () =>
+        HttpResponse.json({ base_resp: { status_code: 1004, status_msg: `authorized failed ${CANARY}` } }),
+      ),
+    );
+    await providerError(
+      adapterFor("minimax", "tts")!.start(req, { api_key: CANARY }, deps()),
+      "bad_credentials",
+    );
+    server.use(
+      http.post(url, () => HttpResponse.json({ base_resp: { status_code: 1002, status_msg: "rate limit" } })),
+    );
+    await providerError(
+      adapterFor("minimax", "tts")!.start(req, { api_key: CANARY }, deps()),
+      "rate_limited",
+    );
+    server.use(
+      http.post(url, () => HttpResponse.json({ data: { audio: "" }, base_resp: { status_code: 0 } })),
+    );
+    await providerError(
+      adapterFor("minimax", "tts")!.start(req, { api_key: CANARY }, deps()),
+      "malformed_response",
+    );
   });
 });
 
@@ -150,9 +235,18 @@ describe("Qwen-TTS on DashScope", () => {
     wav.set(new TextEncoder().encode("data"), 36);
     new DataView(wav.buffer).setUint32(40, 4800, true);
     server.use(
-      http.post("https://dashscope.aliyuncs.com/api/v1/services/aigc/multimodal-generation/generation", rec.record(() =>
-        HttpResponse.json({ output: { audio: { url: "https://dashscope-result.oss-cn-beijing.aliyuncs.com/a.wav", expires_at: 1 }, finish_reason: "stop" }, usage: { characters: 2 } }),
-      )),
+      http.post(
+        "https://dashscope.aliyuncs.com/api/v1/services/aigc/multimodal-generation/generation",
+        rec.record(() =>
+          HttpResponse.json({
+            output: {
+              audio: { url: "https://dashscope-result.oss-cn-beijing.aliyuncs.com/a.wav", expires_at: 1 },
+              finish_reason: "stop",
+            },
+            usage: { characters: 2 },
+          }),
+        ),
+      ),
       http.get("https://dashscope-result.oss-cn-beijing.aliyuncs.com/a.wav", () => new HttpResponse(wav)),
     );
     const out = await adapterFor("dashscope", "tts")!.start(
@@ -186,14 +280,20 @@ describe("MeloTTS on Workers AI (AI binding)", () => {
       deps({ ai }),
     );
     expect(out.state === "done" && out.result.audio).toMatchObject({ mediaType: "audio/mpeg" });
-    expect(calls).toEqual([{ model: "@cf/myshell-ai/melotts", inputs: { prompt: "Hello there", lang: "en" } }]);
+    expect(calls).toEqual([
+      { model: "@cf/myshell-ai/melotts", inputs: { prompt: "Hello there", lang: "en" } },
+    ]);
     expectNoCanary(out);
   });
 
   it("empty text is refused without a call", async () => {
     const ai: AiBinding = { run: async () => ({ audio: b64(MP3) }) };
     await providerError(
-      adapterFor("workers_ai", "tts")!.start({ model: "@cf/myshell-ai/melotts", text: "  ", voice: "" }, {}, deps({ ai })),
+      adapterFor("workers_ai", "tts")!.start(
+        { model: "@cf/myshell-ai/melotts", text: "  ", voice: "" },
+        {},
+        deps({ ai }),
+      ),
       "refused",
     );
   });
