@@ -132,8 +132,9 @@ export function recorder() {
   const requests: Request[] = [];
   return {
     requests,
-    record<T>(handler: (req: Request) => T | Promise<T>) {
-      return async ({ request }: { request: Request }) => {
+    // msw's resolver types are generic over the body; the handlers here return plain responses.
+    record(handler: (req: Request) => any) {
+      return async ({ request }: { request: any }): Promise<any> => {
         requests.push(request.clone());
         return handler(request);
       };
