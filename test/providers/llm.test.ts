@@ -1,7 +1,7 @@
 import { delay, HttpResponse, http } from "msw";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { LlmOutputError } from "../../worker/providers/llm/structured";
+import { generateData, LlmOutputError } from "../../worker/providers/llm/structured";
 import { adapterFor } from "../../worker/providers/registry";
 import type { AiBinding, LlmRequest } from "../../worker/providers/types";
 import { server } from "../helpers/msw";
@@ -227,12 +227,14 @@ describe("Workers AI LLM (AI binding)", () => {
         return { response: JSON.stringify(answer), usage: { prompt_tokens: 10, completion_tokens: 5 } };
       },
     };
-    const out = await adapterFor("workers_ai", "llm")!.start(
-      { ...request, model: "@cf/meta/llama-3.3-70b-instruct-fp8-fast" },
+    const out = await generateData(
+      adapterFor("workers_ai", "llm")!,
+      { ...request, schema: Breakdown, model: "@cf/meta/llama-3.3-70b-instruct-fp8-fast" },
       {},
       deps({ ai }),
     );
-    expect(out.state === "done" && out.result.data).toEqual(answer);
+    // generateData keeps the schema's type: this line would not compile if `data` were unknown.
+    expect(out.data.scenes[0]?.shots[0]?.description).toBe(answer.scenes[0]!.shots[0]!.description);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.model).toBe("@cf/meta/llama-3.3-70b-instruct-fp8-fast");
     const messages = calls[0]!.inputs.messages as Array<{ role: string; content: string }>;

@@ -14,7 +14,7 @@ export {
   redact,
   type SerializedProviderError,
 } from "./errors";
-export { LlmOutputError } from "./llm/structured";
+export { generateData, LlmOutputError } from "./llm/structured";
 export {
   adapterFor,
   credentialsSchema,

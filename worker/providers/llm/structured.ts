@@ -2,7 +2,7 @@ import type { LanguageModelV4 } from "@ai-sdk/provider";
 import { generateText, NoObjectGeneratedError, Output } from "ai";
 import { z } from "zod";
 import { clip, ProviderError, redact, toProviderError } from "../errors";
-import type { LlmRequest, LlmResult } from "../types";
+import type { Adapter, Credentials, LlmRequest, LlmResult, ProviderDeps } from "../types";
 
 /**
  * An LLM answer that is text but not valid data. It is a `malformed_response` like any other, and
@@ -95,4 +95,20 @@ function describeProblem(error: NoObjectGeneratedError): string {
       .join("; ");
   }
   return cause?.message ?? error.message;
+}
+
+/**
+ * `adapter.start` for an LLM with the schema's type kept: the adapters are stored in one
+ * registry and typed for `unknown` data, and every LLM adapter is synchronous.
+ */
+export async function generateData<T>(
+  adapter: Adapter<"llm">,
+  request: LlmRequest<T>,
+  credentials: Credentials,
+  deps: ProviderDeps,
+): Promise<LlmResult<T>> {
+  const out = await adapter.start(request as LlmRequest, credentials, deps);
+  if (out.state !== "done")
+    throw new ProviderError("malformed_response", `${adapter.platform}: an LLM call did not finish`);
+  return out.result as LlmResult<T>;
 }
