@@ -251,6 +251,23 @@ describe("storyboards: images", () => {
     expect(await storedKeys(user.id)).toEqual([]);
   });
 
+  it("answers 503 with the renderer's own reason when its host lacks ffmpeg", async () => {
+    server.use(framesHandler({ requests: [], failures: 0 }, { unavailable: ["ffmpeg (ffmpeg: not found)"] }));
+    const user = await newUser();
+    const project = await studioProject(user.token);
+    const sb = await storyboard(user.token, { project_id: project.id, description: "雨夜" });
+    const res = await call("POST", `/api/v1/storyboards/${sb.id}/generate`, {
+      token: user.token,
+      json: { style: "anime" },
+    });
+    expectStudioError(res, 503, "SERVICE_UNAVAILABLE");
+    expect(res.body.detail).toBe(
+      "The renderer could not draw the frame (HTTP 503: the renderer cannot render on this host, missing: ffmpeg (ffmpeg: not found)); try again shortly",
+    );
+    expect(res.headers.get("retry-after")).toBe("5");
+    expect(await storedKeys(user.id)).toEqual([]);
+  });
+
   it("takes a user's own image as a human override, scored the same way", async () => {
     const user = await newUser();
     const project = await studioProject(user.token);
