@@ -39,9 +39,10 @@ function render(frame: ProgressFrame, stepState: Map<string, number>) {
   else console.log(lines[0]);
 }
 
-/** A JPEG of the contact sheet small enough for a README (960 px wide), made by ffmpeg. */
+/** A JPEG of the contact sheet small enough for a README (at most 400 px wide), made by ffmpeg. */
 function preview(sheet: string, out: string): string | null {
-  const r = spawnSync("ffmpeg", ["-v", "error", "-y", "-i", sheet, "-vf", "scale=960:-2", "-q:v", "6", out]);
+  const scale = "scale=w='min(400,iw)':h=-2";
+  const r = spawnSync("ffmpeg", ["-v", "error", "-y", "-i", sheet, "-vf", scale, "-q:v", "5", out]);
   return r.status === 0 ? out : null;
 }
 
