@@ -82,8 +82,13 @@ export function supervise(opts) {
     };
     // A command that is not installed will not appear by retrying; the set-up said how to get it.
     child.on("error", (err) => end("error", err.message, err.code !== "ENOENT"));
+    // Killed by a signal, the last line on stdout is only whatever it logged last, not why.
     child.on("close", (code, signal) =>
-      end(signal ? `signal ${signal}` : `code ${code}`, lastWords(stderr) || lastWords(stdout), true),
+      end(
+        signal ? `signal ${signal}` : `code ${code}`,
+        lastWords(stderr) || (signal ? "" : lastWords(stdout)),
+        true,
+      ),
     );
   };
 

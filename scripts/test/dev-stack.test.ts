@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../bench/lib/services.mjs";
-import { backoffMs, lastWords, startDevStack } from "../dev-stack.mjs";
+import { backoffMs, lastWords, startDevStack, supervise } from "../dev-stack.mjs";
 
 type Stack = Awaited<ReturnType<typeof startDevStack>>;
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -53,6 +53,34 @@ describe("the pieces", () => {
       "✘ [ERROR] Address already in use (127.0.0.1:8787)",
     );
     expect(lastWords("")).toBe("");
+  });
+
+  it("says a death by signal without blaming the last thing logged, and never retries a missing program", async () => {
+    const lines: string[] = [];
+    const quiet = { write: () => true };
+    const opts = { log: (l: string) => lines.push(l), output: { stdout: quiet, stderr: quiet }, baseMs: 50 };
+    const killed = supervise({
+      ...opts,
+      name: "killed",
+      command: process.execPath,
+      args: ["-e", "console.log('listening'); process.kill(process.pid, 'SIGKILL')"],
+    });
+    const missing = supervise({
+      ...opts,
+      name: "redis-server",
+      command: "/nonexistent/redis-server",
+      args: [],
+    });
+    cleanup.push(
+      () => killed.stop(),
+      () => missing.stop(),
+    );
+    await until(() => killed.starts >= 2 && missing.deaths === 1, "a restart and a failed start");
+    expect(lines).toContain("[dev] killed exited (signal SIGKILL) — restarting in 0.05 s");
+    expect(lines).toContain("[dev] redis-server could not start: spawn /nonexistent/redis-server ENOENT");
+    // Several of the others' backoffs later, the missing program was still tried only once.
+    await until(() => killed.starts >= 4, "more restarts of the other");
+    expect(missing.starts).toBe(1);
   });
 
   it("backs off 1 s, 2 s, 4 s … up to the cap", () => {
