@@ -171,7 +171,7 @@ describe("npm run dev's supervisor", () => {
       body: {
         error_code: "SERVICE_UNAVAILABLE",
         detail:
-          "The renderer could not draw the frame (HTTP 503: the renderer cannot render on this host, missing: ffmpeg (/nonexistent/ffmpeg: not found)); try again shortly",
+          "The renderer failed to draw the frame (HTTP 503: the renderer cannot render on this host, missing: ffmpeg (/nonexistent/ffmpeg: not found)); try again shortly",
       },
     });
     expect(stack.service("renderer")?.deaths).toBe(0);

@@ -262,7 +262,7 @@ describe("storyboards: images", () => {
     });
     expectStudioError(res, 503, "SERVICE_UNAVAILABLE");
     expect(res.body.detail).toBe(
-      "The renderer could not draw the frame (HTTP 503: the renderer cannot render on this host, missing: ffmpeg (ffmpeg: not found)); try again shortly",
+      "The renderer failed to draw the frame (HTTP 503: the renderer cannot render on this host, missing: ffmpeg (ffmpeg: not found)); try again shortly",
     );
     expect(res.headers.get("retry-after")).toBe("5");
     expect(await storedKeys(user.id)).toEqual([]);

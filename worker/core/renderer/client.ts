@@ -62,7 +62,7 @@ export async function drawFrame(env: Env, request: FrameRequest): Promise<Uint8A
   if (res.status >= 500 || res.status === 429) {
     const reason = await rendererReason(res);
     throw new RendererUnavailable(
-      `The renderer could not draw the frame (HTTP ${res.status}${because(reason)}); try again shortly`,
+      `The renderer failed to draw the frame (HTTP ${res.status}${because(reason)}); try again shortly`,
     );
   }
   if (!res.ok) {
