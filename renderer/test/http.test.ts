@@ -140,6 +140,12 @@ describe("jobs (BullMQ on a real redis-server)", () => {
       const body = (await (await signed(app(), "GET", "/v1/jobs/cancel-me")).json()) as { state: string };
       return body.state === "cancelled";
     }, "cancelled");
+    // The job reads cancelled as soon as the cancel is recorded in Redis; the process running it
+    // stops ffmpeg and cleans up, then sends the one terminal event.
+    await until(
+      () => stub.events.some((e) => e.render_id === "cancel-me" && e.type === "cancelled"),
+      "the event",
+    );
     expect(existsSync(`/proc/${pid}`)).toBe(false);
     expect(readdirSync(renderer.config.WORK_DIR).filter((f) => f.includes("cancel-me"))).toEqual([]);
     await eventsDelivered(renderer);
