@@ -53,7 +53,7 @@ async function startedExport(
   return { project, started: res.body, id, spec };
 }
 
-describe("the seed's export flow", () => {
+describe("the documented export flow", () => {
   it("estimates, exports once per Idempotency-Key, streams progress, completes from uploads and callbacks, and serves seekable files", async () => {
     const jobs: JobsLog = { specs: [], cancels: [] };
     server.use(...jobsHandlers(jobs));

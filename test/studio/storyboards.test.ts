@@ -17,7 +17,7 @@ async function storyboard(token: string, body: Record<string, unknown>) {
 }
 
 describe("storyboards: create, list, get, update, delete", () => {
-  it("answers the seed's example and keeps scene numbers unique per project", async () => {
+  it("answers the documented example and keeps scene numbers unique per project", async () => {
     const user = await newUser();
     const project = await studioProject(user.token);
     const ch = await uploadCharacter(user.token, project.id, fixture("rgb.png"));
