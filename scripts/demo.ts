@@ -1,9 +1,12 @@
 // `npm run demo`: the product's journey against a running `npm run dev`, through the SDK —
 // register, a project with a Chinese script, a full_production workflow watched live, the export
-// downloaded. Prints progress bars and where the MP4 and its contact sheet were saved.
+// downloaded. Prints progress bars and where the MP4, its contact sheet and a small JPEG preview of
+// the sheet (what docs/demo-contact-sheet.jpg is) were saved.
+import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type ProgressFrame, ShortDramaClient, ShortDramaError } from "../sdk/src/index";
+import { ensureSystem } from "./setup/index.mjs";
 
 const BASE = process.env.API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 8787}`;
 const OUT = process.env.DEMO_OUT ?? join(process.cwd(), "demo-output");
@@ -36,7 +39,16 @@ function render(frame: ProgressFrame, stepState: Map<string, number>) {
   else console.log(lines[0]);
 }
 
+/** A JPEG of the contact sheet small enough for a README (at most 400 px wide), made by ffmpeg. */
+function preview(sheet: string, out: string): string | null {
+  const scale = "scale=w='min(400,iw)':h=-2";
+  const r = spawnSync("ffmpeg", ["-v", "error", "-y", "-i", sheet, "-vf", scale, "-q:v", "5", out]);
+  return r.status === 0 ? out : null;
+}
+
 async function main() {
+  // The preview needs ffmpeg here; the same check as `npm run dev`, free when it already ran.
+  ensureSystem("dev");
   const client = new ShortDramaClient({ baseUrl: BASE });
   try {
     await client.health();
@@ -101,11 +113,13 @@ async function main() {
   const video = await save(exp.video_url, `export-${exp.export_id}.mp4`);
   const sheet = await save(exp.contact_sheet_url, `export-${exp.export_id}-contact-sheet.png`);
   const subs = await save(exp.subtitle_url, `export-${exp.export_id}.srt`);
+  const small = sheet ? preview(sheet, join(OUT, `export-${exp.export_id}-preview.jpg`)) : null;
   const quota = await client.subscriptions.me();
   console.log(
     `\nvideo:         ${video}  (${exp.duration} s, ${((exp.file_size ?? 0) / 1024).toFixed(0)} KiB, ${exp.resolution})`,
   );
   console.log(`contact sheet: ${sheet}`);
+  if (small) console.log(`preview:       ${small}`);
   console.log(`subtitles:     ${subs}`);
   console.log(`credits:       ${exp.cost} used, ${quota.quota_remaining} left this month`);
   console.log(`watch it in a browser: ${exp.video_url}`);

@@ -1,5 +1,5 @@
 // Creates .dev.vars with fresh local secrets on first run and adds any that are missing later.
-// The file is git-ignored: these secrets only ever exist on this machine.
+// The file is git-ignored: these secrets only ever exist in this checkout.
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";

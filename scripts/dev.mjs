@@ -1,71 +1,38 @@
 // `npm run dev`: the whole local stack on this machine, with no Cloudflare account and no network.
-//  1. .dev.vars with generated secrets (first run only)
-//  2. local D1 migrations
-//  3. wrangler dev on http://localhost:8787 (local D1, R2, Durable Objects, Queues)
-//  4. the renderer on http://localhost:8788 (in-process queue, or BullMQ when REDIS_URL is set)
-//  5. the cron trigger, fired every minute through /__scheduled so local behaviour matches production
-import { spawn } from "node:child_process";
-import { ensureDevVars, readDevVars } from "./dev-vars.mjs";
-import { applyLocalMigrations, root, wranglerDevArgs, wranglerEnv } from "./wrangler.mjs";
+//  1. the system packages (scripts/setup/): installed with apt where we may, else one line saying how
+//  2. .dev.vars with generated secrets (first run only)
+//  3. local D1 migrations
+//  4. redis-server, wrangler dev on http://localhost:8787 (PORT) and the renderer on
+//     http://localhost:8788 (RENDERER_PORT), each restarted with backoff if it dies (dev-stack.mjs);
+//     REDIS_URL uses a Redis of yours instead, REDIS_PORT / INSPECTOR_PORT pin the other ports
+//  5. the cron trigger, fired every minute through /__scheduled
+// A piece that is still missing does not stop the API: the renderer says what it lacks and answers
+// what needs it with 503.
 
-const port = Number(process.env.PORT ?? 8787);
-const rendererPort = Number(process.env.RENDERER_PORT ?? 8788);
+import { startDevStack } from "./dev-stack.mjs";
+import { ensureDevVars } from "./dev-vars.mjs";
+import { ensureSystem } from "./setup/index.mjs";
+
+const { ok } = ensureSystem("dev");
+if (!ok) console.log("[dev] starting anyway: the API serves, and the renderer names what it lacks");
 
 const { added } = ensureDevVars();
 if (added.length) console.log(`[dev] generated local secrets in .dev.vars: ${added.join(", ")}`);
 
-console.log("[dev] applying local D1 migrations");
-applyLocalMigrations();
-
-const children = [];
-function start(name, args, extraEnv = {}) {
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    stdio: "inherit",
-    env: { ...wranglerEnv, CI: process.env.CI ?? "", ...extraEnv },
-  });
-  child.on("exit", (code, signal) => {
-    console.log(`[dev] ${name} exited (${signal ?? code})`);
-    shutdown(code ?? 1);
-  });
-  children.push(child);
-  return child;
-}
-
-start(
-  "wrangler",
-  wranglerDevArgs(
-    port,
-    {
-      // A local n8n (http://localhost:5678) is a private address; allow it in development only.
-      ALLOW_PRIVATE_WEBHOOK_URLS: "true",
-      RENDERER_URL: `http://127.0.0.1:${rendererPort}`,
-    },
-    ["--test-scheduled"],
-  ),
-);
-
-start("renderer", ["--import", "tsx", "renderer/src/main.ts"], {
-  PORT: String(rendererPort),
-  RENDERER_SECRET: readDevVars().RENDERER_SECRET,
-  API_ORIGIN: `http://127.0.0.1:${port}`,
+const stack = await startDevStack({
+  port: Number(process.env.PORT ?? 8787),
+  rendererPort: Number(process.env.RENDERER_PORT ?? 8788),
+  redisUrl: process.env.REDIS_URL || undefined,
+  redisPort: process.env.REDIS_PORT ? Number(process.env.REDIS_PORT) : undefined,
+  inspectorPort: process.env.INSPECTOR_PORT ? Number(process.env.INSPECTOR_PORT) : undefined,
 });
 
-const cron = setInterval(async () => {
-  try {
-    await fetch(`http://127.0.0.1:${port}/__scheduled?cron=${encodeURIComponent("*/5 * * * *")}`);
-  } catch {
-    // wrangler is still starting
-  }
-}, 60_000);
-
 let stopping = false;
-function shutdown(code = 0) {
+async function shutdown() {
   if (stopping) return;
   stopping = true;
-  clearInterval(cron);
-  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
-  setTimeout(() => process.exit(code), 500).unref();
+  await stack.stop();
+  process.exit(0);
 }
-process.on("SIGINT", () => shutdown(0));
-process.on("SIGTERM", () => shutdown(0));
+process.on("SIGINT", shutdown);
+process.on("SIGTERM", shutdown);

@@ -1,10 +1,10 @@
-// `npm run test:python`: the Python SDK's tests (pytest) with Debian's python3, which has the
-// packages they need (python3-httpx, python3-websockets, python3-pytest). PYTHON overrides it.
+// `npm run test:python`: the Python SDK's tests (pytest) on the Python the set-up checks (PYTHON,
+// else the checkout's .venv, else Debian's python3 with python3-httpx, -websockets and -pytest).
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { pythonPath } from "./setup/probe.mjs";
 import { root } from "./wrangler.mjs";
 
-const python = process.env.PYTHON ?? (existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+const python = pythonPath() ?? "python3";
 const result = spawnSync(python, ["-m", "pytest", "sdk/python/tests", "-q", ...process.argv.slice(2)], {
   cwd: root,
   stdio: "inherit",

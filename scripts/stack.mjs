@@ -3,7 +3,7 @@
 // healthy, and stops everything when stdin closes or on SIGTERM/SIGINT.
 import { startLocalStack } from "../bench/lib/local-stack.mjs";
 
-const stack = await startLocalStack({ redis: true });
+const stack = await startLocalStack();
 process.stdout.write(`${JSON.stringify({ apiUrl: stack.apiUrl, rendererUrl: stack.rendererUrl })}\n`);
 let stopping = false;
 async function stop() {

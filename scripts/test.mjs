@@ -1,6 +1,7 @@
-// `npm test`: everything CI checks, in order, stopping at the first failure:
-// lint, typecheck, the Worker tests inside workerd (real D1, R2, Durable Objects, Queues), and the
-// renderer tests (real ffmpeg, real redis-server), and the end-to-end run of the whole local stack.
+// `npm test`: everything CI checks, in order, stopping at the first failure: the system packages
+// first (scripts/setup/), then lint, typecheck, the tools' tests, the Worker tests inside workerd
+// (real D1, R2, Durable Objects, Queues), the renderer tests (real ffmpeg, real redis-server), the
+// end-to-end run of the whole local stack and the Python SDK's tests.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { ensureSystem } from "./setup/index.mjs";
@@ -16,6 +17,7 @@ const steps = [
   ["typecheck (tsc --strict)", ["run", "-s", "typecheck"]],
   ["SDK types match the OpenAPI snapshot", ["run", "-s", "sdk:check"]],
   ["bundle builds for every environment (wrangler deploy --dry-run)", ["run", "-s", "build:check"]],
+  ["tools: set-up, dev supervisor, docs (vitest in Node)", ["run", "-s", "test:tools"]],
   ["worker tests (vitest in workerd)", ["run", "-s", "test:worker"]],
   ["renderer tests (real ffmpeg and redis-server)", ["run", "-s", "test:renderer"]],
   [

@@ -115,7 +115,7 @@ export function buildApp() {
       version: VERSION,
       description:
         "Two surfaces over one core: the studio API (`/api/v1`, errors `{detail, error_code, timestamp}`) and " +
-        "the automation API (seed 004 paths, envelope `{code, msg, data}`).",
+        "the automation API (`/projects`, `/api/tasks`, `/api/assets`, ..., envelope `{code, msg, data}`).",
     },
     servers: [{ url: new URL(c.req.url).origin }],
   }));

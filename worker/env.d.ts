@@ -1,6 +1,6 @@
 // Secrets are not in wrangler.toml, so `wrangler types` cannot see them: they are declared here.
 // Local values are generated into .dev.vars by `npm run dev`; production values come from
-// `wrangler secret put` (see README).
+// `wrangler secret put` (see docs/configuration.md).
 interface Secrets {
   /** HS256 key for access tokens. */
   JWT_SECRET: string;

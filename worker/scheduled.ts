@@ -12,7 +12,7 @@ import { readConfig } from "./platform/config";
 import { backgroundCore, dbOf } from "./platform/context";
 
 /**
- * Cron housekeeping only (DESIGN §7): anything a user would notice is evaluated lazily where it is
+ * Cron housekeeping only: anything a user would notice is evaluated lazily where it is
  * read (an expired lease is already claimable and reads as pending), so correctness never waits
  * for this. It tidies the stored state and re-sends what never left.
  */

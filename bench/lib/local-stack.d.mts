@@ -1,8 +1,8 @@
 export interface LocalStack {
   apiUrl: string;
   rendererUrl: string;
-  redisUrl: string | null;
+  redisUrl: string;
   output(): string;
   stop(): Promise<void>;
 }
-export function startLocalStack(opts?: { redis?: boolean }): Promise<LocalStack>;
+export function startLocalStack(): Promise<LocalStack>;

@@ -1,5 +1,5 @@
-// The whole local stack on free ports, for end-to-end tests and benchmarks: a redis-server (with
-// BullMQ for the renderer's queue), `wrangler dev` with its own local D1/R2/DO/Queues state, and
+// The whole local stack on free ports, for end-to-end tests and benchmarks: a redis-server (for
+// the renderer's BullMQ queue), `wrangler dev` with its own local D1/R2/DO/Queues state, and
 // the renderer, wired to each other with the secrets of .dev.vars.
 import { spawn } from "node:child_process";
 import { readDevVars } from "../../scripts/dev-vars.mjs";
@@ -25,7 +25,7 @@ export async function startRenderer({ port, apiOrigin, redisUrl, env = {} }) {
       PORT: String(port),
       RENDERER_SECRET: readDevVars().RENDERER_SECRET,
       API_ORIGIN: apiOrigin,
-      ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+      REDIS_URL: redisUrl,
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -50,24 +50,23 @@ export async function startRenderer({ port, apiOrigin, redisUrl, env = {} }) {
   };
 }
 
-/** @param {{ redis?: boolean }} opts */
-export async function startLocalStack(opts = {}) {
-  const redis = opts.redis === false ? null : await startRedis();
+export async function startLocalStack() {
+  const redis = await startRedis();
   const rendererPort = await freePort();
   // Local n8n (the n8n test's stand-in host) lives on a loopback address.
   const api = await startWrangler({
     vars: { RENDERER_URL: `http://127.0.0.1:${rendererPort}`, ALLOW_PRIVATE_WEBHOOK_URLS: "true" },
   });
-  const renderer = await startRenderer({ port: rendererPort, apiOrigin: api.url, redisUrl: redis?.url });
+  const renderer = await startRenderer({ port: rendererPort, apiOrigin: api.url, redisUrl: redis.url });
   return {
     apiUrl: api.url,
     rendererUrl: renderer.url,
-    redisUrl: redis?.url ?? null,
+    redisUrl: redis.url,
     output: () => `── wrangler\n${api.output()}\n── renderer\n${renderer.output()}`,
     async stop() {
       await renderer.stop();
       await api.stop();
-      await redis?.stop();
+      await redis.stop();
     },
   };
 }

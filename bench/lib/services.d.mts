@@ -1,2 +1,3 @@
 export function freePort(): Promise<number>;
 export function startRedis(): Promise<{ url: string; stop(): Promise<void> }>;
+export function redisServerArgs(port: number, dir: string): string[];

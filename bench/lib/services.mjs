@@ -18,13 +18,28 @@ export function freePort() {
   });
 }
 
+/** redis-server as BullMQ needs it: on loopback, append-only file on, never evicting a key. */
+export function redisServerArgs(port, dir) {
+  return [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--dir",
+    dir,
+    "--appendonly",
+    "yes",
+    "--maxmemory-policy",
+    "noeviction",
+    "--save",
+    "",
+  ];
+}
+
 export async function startRedis() {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "sds-redis-"));
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes"];
-  const child = spawn("redis-server", [...args, "--maxmemory-policy", "noeviction", "--save", ""], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn("redis-server", redisServerArgs(port, dir), { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout.on("data", (d) => (output += d));
   child.stderr.on("data", (d) => (output += d));

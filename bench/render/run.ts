@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { signRequest } from "../../contracts/signing";
 import { startStubApi } from "../../renderer/test/helpers/stub-api";
-import { freePort } from "../lib/services.mjs";
+import { freePort, startRedis } from "../lib/services.mjs";
 
 const exec = promisify(execFile);
 const root = join(import.meta.dirname, "..", "..");
@@ -57,6 +57,7 @@ async function runReference(n: number, work: string) {
 }
 
 const stub = await startStubApi(SECRET);
+const redis = await startRedis();
 const port = await freePort();
 const workDir = mkdtempSync(join(tmpdir(), "sds-bench-render-"));
 const renderer = spawn(process.execPath, ["--import", "tsx", join(root, "renderer/src/main.ts")], {
@@ -66,6 +67,7 @@ const renderer = spawn(process.execPath, ["--import", "tsx", join(root, "rendere
     PORT: String(port),
     RENDERER_SECRET: SECRET,
     API_ORIGIN: stub.origin,
+    REDIS_URL: redis.url,
     WORK_DIR: workDir,
     ENCODER: "auto",
   },
@@ -170,5 +172,7 @@ try {
   );
 } finally {
   renderer.kill("SIGTERM");
+  await new Promise((r) => (renderer.exitCode !== null ? r(null) : renderer.once("exit", r)));
+  await redis.stop();
   await stub.close();
 }

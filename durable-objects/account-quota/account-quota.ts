@@ -14,7 +14,7 @@ import {
 } from "./interface";
 
 /**
- * The daily quota of one platform account (DESIGN §4). One object per account serialises every
+ * The daily quota of one platform account. One object per account serialises every
  * reservation, so 20 parallel leases against a limit of 5 grant exactly 5. The day rolls over
  * lazily at midnight in the configured time zone: yesterday's row is simply not today's. Every
  * reservation is named, so a retried reserve is not counted twice and a release returns the unit

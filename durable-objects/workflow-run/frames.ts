@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 
 /**
- * What sockets receive (seed 000 §WebSocket API plus the frames of DESIGN §4). Every frame carries
+ * What sockets receive (the progress frames of the WebSocket API, and the workflow's own). Every frame carries
  * `seq` (strictly increasing per workflow, so a client can tell a gap and reconnect with
  * `?last_seq=`), the workflow id, its progress and current step, and an ISO timestamp.
  */

@@ -34,7 +34,7 @@ import {
 } from "./state";
 
 /**
- * The live state of one studio workflow (DESIGN §4), authoritative and persisted in this object's
+ * The live state of one studio workflow, authoritative and persisted in this object's
  * SQLite storage; D1's `workflows` row mirrors it for listing. It reads the workflow's task
  * changes (workflow_events, written by triggers) after its cursor, so each arrives once and in
  * order; turns them into frames, persisted before they are sent; moves the workflow on (starts
@@ -340,7 +340,7 @@ export class WorkflowRun extends DurableObject<Env> {
     }
     if (state.cursor > start) {
       await deleteEvents(db, state.workflowId, state.cursor).catch(() => undefined);
-      // DESIGN §7: a full_production workflow or an export (a render workflow) completes the project.
+      // A full_production workflow or an export (a render workflow) completes the project.
       if (state.status === "completed" && state.workflowType !== "storyboard") {
         await db
           .run(

@@ -9,7 +9,7 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
-  const stack = await startLocalStack({ redis: true });
+  const stack = await startLocalStack();
   project.provide("apiUrl", stack.apiUrl);
   project.provide("rendererUrl", stack.rendererUrl);
   return async () => {

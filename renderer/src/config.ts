@@ -1,5 +1,3 @@
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
@@ -10,7 +8,11 @@ const Env = z.object({
   RENDERER_SECRET: z.string().min(16, "RENDERER_SECRET must be set (at least 16 characters)"),
   /** Inputs are fetched from this origin only (the Worker's signed /files URLs): no other hosts. */
   API_ORIGIN: z.url(),
-  REDIS_URL: z.string().optional(),
+  /** BullMQ's Redis: the one queue, in development too (`npm run dev` starts a local redis-server). */
+  REDIS_URL: z.url({
+    protocol: /^rediss?$/,
+    error: "REDIS_URL must be set to BullMQ's Redis (redis://host:port)",
+  }),
   QUEUE_NAME: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/)
@@ -56,27 +58,9 @@ const Env = z.object({
     .default(24 * 3600),
 });
 
-export type RendererConfig = z.infer<typeof Env> & { fontFile: string };
+export type RendererConfig = z.infer<typeof Env>;
 
-/** The CJK font for captions and cards: FONT_FILE, else what fontconfig finds for Noto Sans CJK. */
-function findFont(configured: string | undefined): string {
-  if (configured) {
-    if (!existsSync(configured)) throw new Error(`FONT_FILE ${configured} does not exist`);
-    return configured;
-  }
-  try {
-    const found = execFileSync("fc-match", ["-f", "%{file}", "Noto Sans CJK SC:style=Bold"], {
-      encoding: "utf8",
-    }).trim();
-    if (found && existsSync(found)) return found;
-  } catch {
-    // fontconfig missing; fall through to the Debian path
-  }
-  const debian = "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc";
-  if (existsSync(debian)) return debian;
-  throw new Error("No CJK font found: install fonts-noto-cjk or set FONT_FILE");
-}
-
+/** Reads the environment; a bad or missing setting is one error naming every field at fault. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): RendererConfig {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
@@ -84,5 +68,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RendererConfig
       `Renderer configuration: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
     );
   }
-  return { ...parsed.data, fontFile: findFont(parsed.data.FONT_FILE) };
+  return parsed.data;
 }

@@ -2,53 +2,54 @@ import { mkdir } from "node:fs/promises";
 import { serve } from "@hono/node-server";
 import type { RenderSpec } from "../../contracts/render-spec";
 import { loadConfig, type RendererConfig } from "./config";
-import type { VideoEncoder } from "./ffmpeg/encoder";
-import { encoderWorks, ffmpegVersion } from "./ffmpeg/run";
+import { checkHost, type HostCheck, unavailableReason } from "./host-check";
 import { buildApp } from "./http/app";
-import { MemoryEventOutbox } from "./jobs/events";
 import { type ProcessorDeps, processRender, reportCancelledBeforeStart } from "./jobs/processor";
 import { Metrics } from "./metrics";
-import { BullQueue } from "./queue/bullmq";
-import { MemoryQueue } from "./queue/memory";
-import type { RenderQueue } from "./queue/types";
-
-/** NVENC when the build has it and a one-frame trial encode works on this host; else libx264. */
-export async function chooseEncoder(config: RendererConfig): Promise<VideoEncoder> {
-  if (config.ENCODER !== "auto") return config.ENCODER;
-  const bin = { ffmpegPath: config.FFMPEG_PATH, ffprobePath: config.FFPROBE_PATH };
-  return (await encoderWorks(bin, "h264_nvenc")) ? "h264_nvenc" : "libx264";
-}
+import { BullEventOutbox, BullQueue, redisClient } from "./queue/bullmq";
 
 export interface Renderer {
   config: RendererConfig;
-  queue: RenderQueue;
+  queue: BullQueue;
   app: ReturnType<typeof buildApp>;
-  encoder: VideoEncoder;
-  deps: ProcessorDeps;
+  host: HostCheck;
+  /** Null when the host is not ready: then no job is taken. */
+  deps: ProcessorDeps | null;
 }
 
-/** Wires config, encoder, queue and HTTP app; `main()` adds the server and signal handling. */
+/**
+ * Wires config, host check, queue and HTTP app; `main()` adds the server and signal handling. A host
+ * without ffmpeg or the font still serves: health says what is missing, job status and cancels
+ * work, and renders and frames answer 503 naming the missing piece; this process then takes no job,
+ * so jobs already queued wait for a renderer that can run them instead of failing here.
+ */
 export async function createRenderer(
   config: RendererConfig,
   hooks: Pick<ProcessorDeps, "onFfmpegStart"> = {},
 ): Promise<Renderer> {
   await mkdir(config.WORK_DIR, { recursive: true });
-  const bin = { ffmpegPath: config.FFMPEG_PATH, ffprobePath: config.FFPROBE_PATH };
-  const [encoder, version] = await Promise.all([chooseEncoder(config), ffmpegVersion(bin)]);
+  const host = await checkHost(config);
   const metrics = new Metrics();
-  const deps: ProcessorDeps = {
-    config,
-    encoder,
-    metrics,
-    outbox: new MemoryEventOutbox(config.RENDERER_SECRET, config.CALLBACK_GIVE_UP_SECONDS * 1000),
-    onFfmpegStart: hooks.onFfmpegStart,
-  };
+  const giveUpMs = config.CALLBACK_GIVE_UP_SECONDS * 1000;
+  // Terminal events live in Redis and survive this process; delivering them needs no ffmpeg.
+  const outbox = new BullEventOutbox(
+    redisClient(config.REDIS_URL),
+    config.QUEUE_NAME,
+    config.RENDERER_SECRET,
+    giveUpMs,
+    true,
+  );
+  const deps: ProcessorDeps | null = host.ready
+    ? { config, tools: host.tools, metrics, outbox, onFfmpegStart: hooks.onFfmpegStart }
+    : null;
   const processor = (spec: RenderSpec, attempt: Parameters<typeof processRender>[2]) =>
-    processRender(deps, spec, attempt);
-  const cancelled = (spec: RenderSpec) => reportCancelledBeforeStart(deps, spec);
-  let queue: RenderQueue;
-  if (config.REDIS_URL) {
-    const bull = new BullQueue(processor, cancelled, {
+    deps
+      ? processRender(deps, spec, attempt)
+      : Promise.reject(new Error(unavailableReason(host.ready ? [] : host.missing)));
+  const queue = new BullQueue(
+    processor,
+    (spec: RenderSpec) => reportCancelledBeforeStart({ outbox, metrics }, spec),
+    {
       redisUrl: config.REDIS_URL,
       name: config.QUEUE_NAME,
       concurrency: config.RENDER_CONCURRENCY,
@@ -57,20 +58,16 @@ export async function createRenderer(
       lockDurationMs: config.LOCK_DURATION_MS,
       stalledIntervalMs: config.STALLED_INTERVAL_MS,
       secret: config.RENDERER_SECRET,
-      giveUpMs: config.CALLBACK_GIVE_UP_SECONDS * 1000,
-    });
-    // Terminal events then live in Redis too, and survive this process.
-    deps.outbox = bull.outbox;
-    queue = bull;
-  } else {
-    queue = new MemoryQueue(processor, cancelled, {
-      concurrency: config.RENDER_CONCURRENCY,
-      attempts: config.RENDER_ATTEMPTS,
-      backoffMs: config.RETRY_BACKOFF_MS,
-    });
-  }
-  const app = buildApp({ config, queue, metrics, encoder, ffmpegVersion: version });
-  return { config, queue, app, encoder, deps };
+      giveUpMs,
+      work: host.ready,
+    },
+    outbox,
+  );
+  // Redis usually answers within milliseconds; waiting for it here keeps a renderer that has just
+  // started from answering its first requests with "Redis not ready".
+  await queue.connected(5_000);
+  const app = buildApp({ config, queue, metrics, host });
+  return { config, queue, app, host, deps };
 }
 
 export async function main() {
@@ -79,11 +76,12 @@ export async function main() {
   const server = serve({ fetch: renderer.app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     console.log(
       JSON.stringify({
-        level: "info",
-        msg: "renderer listening",
+        level: renderer.host.ready ? "info" : "warn",
+        msg: renderer.host.ready ? "renderer listening" : "renderer listening, degraded",
         url: `http://${info.address}:${info.port}`,
-        queue: renderer.queue.kind,
-        encoder: renderer.encoder,
+        ...(renderer.host.ready
+          ? { encoder: renderer.host.tools.encoder }
+          : { reason: unavailableReason(renderer.host.missing) }),
       }),
     );
   });

@@ -6,10 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CARD_STYLES } from "../../contracts/render-spec";
 import { decodePng } from "../../worker/core/media/png";
 import { consistencyScore, signatureOf } from "../../worker/core/media/signature";
-import type { MemoryEventOutbox } from "../src/jobs/events";
 import { createRenderer, type Renderer } from "../src/main";
 import { ffprobe, makeStill } from "./helpers/media";
-import { SECRET, signed, smallSpec, testConfig, until } from "./helpers/renderer";
+import { eventsDelivered, SECRET, signed, smallSpec, testConfig, until } from "./helpers/renderer";
 import { type StubApi, startStubApi } from "./helpers/stub-api";
 
 let stub: StubApi;
@@ -48,7 +47,7 @@ describe("HMAC on every /v1 request", () => {
   });
 });
 
-describe("jobs (in-process queue)", () => {
+describe("jobs (BullMQ on a real redis-server)", () => {
   it("renders, reports progress at most once a second and completion once, and is idempotent by render id", async () => {
     const spec = smallSpec(stub, "http-1");
     const first = await signed(app(), "POST", "/v1/jobs", spec);
@@ -68,7 +67,7 @@ describe("jobs (in-process queue)", () => {
       attempts: 1,
       result: { encoder: "libx264", width: 720 },
     });
-    await (renderer.deps.outbox as MemoryEventOutbox).drain();
+    await eventsDelivered(renderer);
     const mine = stub.events.filter((e) => e.render_id === "http-1");
     const completed = mine.filter((e) => e.type === "completed");
     expect(completed).toHaveLength(1);
@@ -117,7 +116,7 @@ describe("jobs (in-process queue)", () => {
       attempts: 1,
       error: expect.stringContaining("is not a PNG, JPEG or WebP image"),
     });
-    await (renderer.deps.outbox as MemoryEventOutbox).drain();
+    await eventsDelivered(renderer);
     expect(stub.events.filter((e) => e.render_id === "fake-image" && e.type === "failed")).toEqual([
       expect.objectContaining({ retryable: false }),
     ]);
@@ -141,9 +140,15 @@ describe("jobs (in-process queue)", () => {
       const body = (await (await signed(app(), "GET", "/v1/jobs/cancel-me")).json()) as { state: string };
       return body.state === "cancelled";
     }, "cancelled");
+    // The job reads cancelled as soon as the cancel is recorded in Redis; the process running it
+    // stops ffmpeg and cleans up, then sends the one terminal event.
+    await until(
+      () => stub.events.some((e) => e.render_id === "cancel-me" && e.type === "cancelled"),
+      "the event",
+    );
     expect(existsSync(`/proc/${pid}`)).toBe(false);
     expect(readdirSync(renderer.config.WORK_DIR).filter((f) => f.includes("cancel-me"))).toEqual([]);
-    await (renderer.deps.outbox as MemoryEventOutbox).drain();
+    await eventsDelivered(renderer);
     expect(
       stub.events.filter((e) => e.render_id === "cancel-me" && e.type !== "progress").map((e) => e.type),
     ).toEqual(["cancelled"]);
@@ -205,8 +210,9 @@ describe("frames, health and metrics", () => {
     expect(health).toMatchObject({
       status: "ok",
       encoder: "libx264",
-      redis: "not configured",
-      queue: { kind: "memory" },
+      missing: [],
+      redis: "ready",
+      queue: { depth: expect.any(Number) },
     });
     expect(String(health.ffmpeg)).toMatch(/^ffmpeg version/);
     const metrics = await (await app().request("/metrics")).text();

@@ -7,7 +7,7 @@ import { RenderSpecSchema } from "../../contracts/render-spec";
 import { planTimeline } from "../../contracts/timeline";
 import { renderJob } from "../src/jobs/render-job";
 import { ffprobe, grayFrame, makeStill, makeTone, meanDiff } from "./helpers/media";
-import { smallSpec, testConfig } from "./helpers/renderer";
+import { smallSpec, testConfig, testFont } from "./helpers/renderer";
 import { type StubApi, startStubApi } from "./helpers/stub-api";
 
 let stub: StubApi;
@@ -29,7 +29,7 @@ async function render(
   const spec = RenderSpecSchema.parse(smallSpec(stub, id, over));
   const result = await renderJob(spec, {
     bin: { ffmpegPath: "ffmpeg", ffprobePath: "ffprobe" },
-    fontFile: config.fontFile,
+    fontFile: testFont(),
     apiOrigin: config.API_ORIGIN,
     workDir: config.WORK_DIR,
     encoder: "libx264",

@@ -1,7 +1,7 @@
 // `ensureSystem(profile)`: finds what this machine lacks for `npm run dev` ("dev") or `npm test`
 // ("test") and installs it with apt on Debian/Ubuntu as root or with passwordless sudo; elsewhere it
 // prints one line with the exact command. Nothing is downloaded outside the package managers.
-//   node scripts/setup/index.mjs [dev|test]   (exits 1 when something is still missing)
+//   node scripts/setup/index.mjs [dev|test] [--dry-run]   (exits 1 when something is still missing)
 import { spawnSync } from "node:child_process";
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -43,32 +43,39 @@ function aptInstall(plan) {
 
 /**
  * @param {"dev" | "test"} profile
+ * @param {{ dryRun?: boolean }} [opts] dryRun: say what would be installed, install nothing
  * @returns {{ ok: boolean, missing: string[], line: string | null }}
  */
-export function ensureSystem(profile) {
+export function ensureSystem(profile, opts = {}) {
   const ids = needsFor(profile).map((n) => n.id);
   let missing = findMissing(ids);
   if (missing.length === 0) return { ok: true, missing, line: null };
   const host = hostFacts({ askSudo: true });
-  let plan = planSetup({ profile, missing, host });
+  const plan = planSetup({ profile, missing, host });
+  if (plan.action === "apt" && opts.dryRun) {
+    const line = `${plan.line.replace("[setup] installing", "[setup] would install")} (dry run: nothing installed)`;
+    console.log(line);
+    return { ok: false, missing, line };
+  }
   if (plan.action === "apt" && aptInstall(plan)) {
     missing = findMissing(ids);
     if (missing.length === 0) {
       console.log("[setup] done");
       return { ok: true, missing, line: null };
     }
-    // apt ran but a piece is still absent (a package name this distribution lacks): say what.
-    plan = planSetup({ profile, missing, host: { ...host, isRoot: false, passwordlessSudo: false } });
   }
-  const line = plan.action === "stop" ? plan.line : `[setup] still missing after apt: ${missing.join(", ")}`;
+  // Nothing we may install ourselves, or apt could not (no network, a package this release lacks):
+  // the one line with what is missing and the exact command for a person to run.
+  const manual = planSetup({ profile, missing, host: { ...host, isRoot: false, passwordlessSudo: false } });
+  const line = manual.action === "stop" ? manual.line : `[setup] still missing: ${missing.join(", ")}`;
   console.error(line);
   return { ok: false, missing, line };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const profile = process.argv[2] === "dev" ? "dev" : "test";
+  const profile = process.argv.includes("dev") ? "dev" : "test";
   const started = performance.now();
-  const { ok } = ensureSystem(profile);
+  const { ok } = ensureSystem(profile, { dryRun: process.argv.includes("--dry-run") });
   if (process.env.SETUP_TIMING) console.log(`[setup] ${Math.round(performance.now() - started)} ms`);
   process.exit(ok ? 0 : 1);
 }

@@ -42,6 +42,14 @@ export const NEEDS = [
     brewCask: ["font-noto-sans-cjk"],
   },
   {
+    id: "espeak-ng",
+    what: "espeak-ng",
+    why: "the renderer's offline voices",
+    profiles: ["dev", "test"],
+    apt: ["espeak-ng"],
+    brew: ["espeak-ng"],
+  },
+  {
     id: "chromium",
     what: "Chromium",
     why: "the browser tests of the studio page",

@@ -41,7 +41,9 @@ export function installCommand(needs, host) {
     const casks = unique(needs.flatMap((n) => n.brewCask ?? []));
     if (formulas.length) parts.push(`brew install ${formulas.join(" ")}`);
     if (casks.length) parts.push(`brew install --cask ${casks.join(" ")}`);
-    if (needs.some((n) => n.id === "python")) parts.push("python3 -m pip install httpx websockets pytest");
+    // Homebrew's Python refuses global pip installs (PEP 668); the tests look in the checkout's .venv.
+    if (needs.some((n) => n.id === "python"))
+      parts.push("python3 -m venv .venv && .venv/bin/pip install httpx websockets pytest");
     const command = parts.join(" && ");
     return host.hasBrew ? command : `install Homebrew (https://brew.sh), then ${command}`;
   }
@@ -66,6 +68,9 @@ export function planSetup({ profile, missing, host }) {
     };
   }
   const command = installCommand(needs, host);
-  const how = command ? `install with: ${command}` : "install them with your system's package manager";
+  const debianNames = unique(needs.flatMap((n) => n.apt)).join(" ");
+  const how = command
+    ? `install with: ${command}`
+    : `install them with your system's package manager (Debian's names: ${debianNames})`;
   return { action: "stop", command, line: `[setup] missing ${describe(needs)} — ${how}` };
 }

@@ -56,22 +56,32 @@ function macFonts() {
   }
 }
 
+/** The browser the browser tests drive (playwright-core drives any Chromium): CHROMIUM_PATH overrides it. */
 export function chromiumPath() {
   const candidates = [
     process.env.CHROMIUM_PATH,
     "/usr/bin/chromium",
     "/usr/bin/chromium-browser",
     "/Applications/Chromium.app/Contents/MacOS/Chromium",
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
   ];
   return candidates.find((p) => p && isFile(p)) ?? null;
 }
 
+/**
+ * The Python the SDK's tests run on: PYTHON, else the checkout's own `.venv` (where the macOS
+ * instructions install the packages, since Homebrew's Python refuses global pip installs), else
+ * Debian's python3, which has them as python3-* packages.
+ */
 export function pythonPath() {
-  return process.env.PYTHON ?? (isFile("/usr/bin/python3") ? "/usr/bin/python3" : which("python3"));
+  if (process.env.PYTHON) return process.env.PYTHON;
+  const venv = join(root, ".venv", "bin", "python");
+  if (isFile(venv)) return venv;
+  return isFile("/usr/bin/python3") ? "/usr/bin/python3" : which("python3");
 }
 
 /** Each check: `key` names the files its answer depends on; `test` runs only when the key changed. */
-function checks() {
+export function probeChecks() {
   const ffmpeg = process.env.FFMPEG_PATH ?? which("ffmpeg");
   const ffprobe = process.env.FFPROBE_PATH ?? which("ffprobe");
   const python = pythonPath();
@@ -91,6 +101,7 @@ function checks() {
       },
     },
     redis: { key: which("redis-server") ? "redis" : null, test: () => true },
+    "espeak-ng": { key: which("espeak-ng") ? "espeak-ng" : null, test: () => true },
     "cjk-font": (() => {
       if (process.env.FONT_FILE)
         return { key: stamp(process.env.FONT_FILE), test: () => existsSync(process.env.FONT_FILE) };
@@ -113,18 +124,23 @@ function checks() {
   };
 }
 
-function readCache() {
+function readCache(file) {
   try {
-    return JSON.parse(readFileSync(cacheFile, "utf8"));
+    return JSON.parse(readFileSync(file, "utf8"));
   } catch {
     return {};
   }
 }
 
-/** The ids of `ids` that this machine lacks. */
-export function findMissing(ids) {
-  const all = checks();
-  const cache = readCache();
+/**
+ * The ids of `ids` that this machine lacks. `opts` lets the tests pass their own checks and cache.
+ * @param {string[]} ids
+ * @param {{ checks?: Record<string, { key: string | null, test: () => boolean }>, cacheFile?: string }} [opts]
+ */
+export function findMissing(ids, opts = {}) {
+  const all = opts.checks ?? probeChecks();
+  const file = opts.cacheFile ?? cacheFile;
+  const cache = readCache(file);
   const next = { ...cache };
   const missing = [];
   for (const id of ids) {
@@ -139,8 +155,8 @@ export function findMissing(ids) {
     else missing.push(id);
   }
   try {
-    mkdirSync(dirname(cacheFile), { recursive: true });
-    writeFileSync(cacheFile, JSON.stringify(next));
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(next));
   } catch {
     // a read-only checkout still works, only slower
   }

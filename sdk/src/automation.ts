@@ -21,7 +21,7 @@ function call<T>(
   });
 }
 
-/** Pipeline projects (`/projects`, seed 004): task graphs for external workers and n8n. */
+/** Pipeline projects (`/projects`): task graphs for external workers and n8n. */
 export class PipelineProjects {
   constructor(private readonly http: Transport) {}
   create(body: Input<BodyOf<"/projects", "post">>) {

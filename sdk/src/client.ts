@@ -21,7 +21,7 @@ import {
 
 /**
  * The Short Drama Studio API from TypeScript or JavaScript, in Node ≥ 20 and browsers:
- * `new ShortDramaClient({ apiKey, baseUrl })`. Studio resources at the top level (as the seed's
+ * `new ShortDramaClient({ apiKey, baseUrl })`. Studio resources at the top level (as the documented
  * example), the automation API under `automation` (with `tasks`, `inspirations` and
  * `platformAccounts` also at the top level for workers).
  */

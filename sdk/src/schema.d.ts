@@ -3287,7 +3287,7 @@ export interface paths {
         put?: never;
         /**
          * Log in with email and password (OAuth2 form or JSON)
-         * @description Accepts the OAuth2 password form of the seed (`username` holds the email) or JSON `{email, password}`. Limited per client address and per account; unknown emails and wrong passwords answer alike.
+         * @description Accepts the OAuth2 password form (`username` holds the email) or JSON `{email, password}`. Limited per client address and per account; unknown emails and wrong passwords answer alike.
          */
         post: {
             parameters: {
@@ -8941,7 +8941,7 @@ export interface paths {
                 };
             };
         };
-        /** Update a pipeline project (status follows seed 004 §1.4) */
+        /** Update a pipeline project (status moves only along the allowed transitions) */
         put: {
             parameters: {
                 query?: never;

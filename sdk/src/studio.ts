@@ -269,7 +269,7 @@ export class Workflows {
 
   /**
    * Live progress until the workflow finishes: `for await (const f of client.workflows.watch(id))`,
-   * or `client.workflows.watch(id, (f) => ...)` (the seed's form). Over WebSocket, reconnecting
+   * or `client.workflows.watch(id, (f) => ...)` (the documented form). Over WebSocket, reconnecting
    * with `last_seq`; over Server-Sent Events where WebSockets are unavailable.
    */
   watch(

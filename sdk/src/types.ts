@@ -44,12 +44,12 @@ export type DataOf<P extends keyof paths, M extends Method> =
 
 type CamelKey<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capitalize<CamelKey<T>>}` : S;
 
-/** Top-level keys in camelCase (`projectId`), as the seed's JavaScript example writes them. */
+/** Top-level keys in camelCase (`projectId`), as the README's JavaScript example writes them. */
 export type Camelized<T> = T extends object
   ? { [K in keyof T as K extends string ? CamelKey<K> : K]: T[K] }
   : T;
 
-/** Snake-case (as the API) or camelCase (as the seed's SDK example) input. */
+/** Snake-case (as the API) or camelCase (as the README's SDK example) input. */
 export type Input<T> = T | Camelized<T>;
 
 export type ProgressFrame = Schemas["ProgressFrame"];

@@ -9,7 +9,7 @@ const PNG = new Uint8Array([
 ]);
 
 describe("assets", () => {
-  it("CRUD as the seed shows, with by-type and filters", async () => {
+  it("CRUD as the API documents it, with by-type and filters", async () => {
     const t = await newTenant();
     const created = data(
       await call("POST", "/api/assets", {
@@ -116,7 +116,7 @@ describe("assets", () => {
 });
 
 describe("worker configs", () => {
-  it("CRUD, soft delete, filters and priority ordering as the seed shows", async () => {
+  it("CRUD, soft delete, filters and priority ordering as the API documents it", async () => {
     const t = await newTenant();
     const body = {
       config_name: "video_worker_config",

@@ -28,7 +28,7 @@ async function account(
 }
 
 describe("platform accounts", () => {
-  it("creates as the seed shows, with credentials masked and encrypted at rest", async () => {
+  it("creates as the API documents it, with credentials masked and encrypted at rest", async () => {
     const t = await newTenant();
     const secret = canary();
     const created = await account(t, secret, { daily_limit: 100 });

@@ -24,8 +24,8 @@ async function projectIn(t: Awaited<ReturnType<typeof newTenant>>, status: strin
   return p.id as number;
 }
 
-describe("pipeline project status: seed 004 §1.4 exactly", () => {
-  it("accepts every allowed transition and refuses every other one with the seed's message", async () => {
+describe("pipeline project status: the allowed transitions exactly", () => {
+  it("accepts every allowed transition and refuses every other one with the documented message", async () => {
     const t = await newTenant();
     for (const from of STATUSES) {
       for (const to of STATUSES) {

@@ -44,7 +44,7 @@ async function until<T>(probe: () => Promise<T | undefined> | T | undefined, wha
   throw new Error(`timed out waiting for ${what}`);
 }
 
-describe("the seed's walkthrough, end to end", () => {
+describe("the documented walkthrough, end to end", () => {
   it("inspiration → approve → project-creation webhook → claim → update by commit id → project completed", async () => {
     server.use(n8n("inspiration"), n8n("project-creation"));
     const t = await newTenant();
@@ -66,7 +66,7 @@ describe("the seed's walkthrough, end to end", () => {
       );
     }
 
-    // 1. Create the inspiration (seed: answers draft) — the n8n inspiration flow is triggered.
+    // 1. Create the inspiration (answers draft) — the n8n inspiration flow is triggered.
     const inspiration = data(
       await call("POST", "/api/inspirations", {
         token: t.operator,
@@ -195,7 +195,7 @@ describe("the seed's walkthrough, end to end", () => {
       ["task_commit_789", "waiting"],
     ]);
 
-    // 3. A worker claims (seed: task_types video_generation, audio_generation).
+    // 3. A worker claims (task_types video_generation, audio_generation).
     const claimed = data(
       await call("POST", "/api/tasks/claim", {
         token: t.worker,
@@ -211,7 +211,7 @@ describe("the seed's walkthrough, end to end", () => {
       "processing",
     );
 
-    // 4. Updates by commit id (seed §2.5), the worker with its lease and the operator without.
+    // 4. Updates by commit id, the worker with its lease and the operator without.
     data(
       await call("PATCH", "/api/tasks/update-by-commit-id", {
         token: t.worker,

@@ -27,7 +27,7 @@ export async function newTenant(prefix = "tenant"): Promise<Tenant> {
   return { ...user, operator, worker, n8n };
 }
 
-/** Asserts the seed 004 envelope with `code` and returns `data`. */
+/** Asserts the automation API's envelope with `code` and returns `data`. */
 export function data<T = any>(res: CallResult, code = 0): T {
   if (res.body?.code !== code) throw new Error(`expected code ${code}, got HTTP ${res.status}: ${res.text}`);
   expect(typeof res.body.msg).toBe("string");

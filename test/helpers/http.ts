@@ -88,7 +88,7 @@ export async function newUser(prefix = "user"): Promise<TestUser> {
   };
 }
 
-/** Asserts the studio error format of seed 000 and returns the body. */
+/** Asserts the studio API's error format and returns the body. */
 export function expectStudioError(res: CallResult, status: number, code: string) {
   if (res.status !== status || res.body?.error_code !== code) {
     throw new Error(`expected ${status} ${code}, got ${res.status} ${res.text}`);

@@ -58,7 +58,20 @@ async function paintCard(req: FrameRequest): Promise<Uint8Array> {
   return encodePng({ width, height, data });
 }
 
+/**
+ * The renderer's answer on a host that lacks a piece (renderer/src/http/app.ts, tested against the
+ * real process in renderer/test/degraded.test.ts): 503 with its reason and the list.
+ */
+function degraded(missing: string[]) {
+  return HttpResponse.json(
+    { error: `the renderer cannot render on this host, missing: ${missing.join("; ")}`, missing },
+    { status: 503 },
+  );
+}
+
 export interface FramesOptions {
+  /** Answers 503 naming these pieces, as a renderer on a host without ffmpeg or the font. */
+  unavailable?: string[];
   /** Answers that many requests with 503 first. */
   failFirst?: number;
   /** Refuses connections, as a renderer that is down. */
@@ -85,6 +98,7 @@ export function framesHandler(log: FrameLog, opts: FramesOptions = {}) {
     if (!check.ok) return HttpResponse.json({ error: check.reason }, { status: 401 });
     const parsed = FrameRequestSchema.safeParse(JSON.parse(body));
     if (!parsed.success) return HttpResponse.json({ error: "invalid frame request" }, { status: 400 });
+    if (opts.unavailable) return degraded(opts.unavailable);
     if (toFail > 0) {
       toFail--;
       log.failures++;
@@ -107,7 +121,10 @@ export interface JobsLog {
 }
 
 /** The renderer's job API (`POST /v1/jobs`, `DELETE /v1/jobs/{id}`): signature and spec checked, jobs recorded. */
-export function jobsHandlers(log: JobsLog, opts: { status?: number; down?: boolean } = {}) {
+export function jobsHandlers(
+  log: JobsLog,
+  opts: { status?: number; down?: boolean; unavailable?: string[] } = {},
+) {
   const verified = async (request: { url: string; method: string; headers: Headers }, body: string) => {
     const url = new URL(request.url);
     return verifyRequest(env.RENDERER_SECRET, {
@@ -125,6 +142,7 @@ export function jobsHandlers(log: JobsLog, opts: { status?: number; down?: boole
       if (!check.ok) return HttpResponse.json({ error: check.reason }, { status: 401 });
       const parsed = RenderSpecSchema.safeParse(JSON.parse(body));
       if (!parsed.success) return HttpResponse.json({ error: "invalid render spec" }, { status: 400 });
+      if (opts.unavailable) return degraded(opts.unavailable);
       if (opts.status && opts.status !== 202)
         return HttpResponse.json({ error: "no" }, { status: opts.status });
       const duplicate = log.specs.some((s) => s.render_id === parsed.data.render_id);

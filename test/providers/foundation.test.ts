@@ -100,7 +100,7 @@ describe("guarded fetch", () => {
 });
 
 describe("registry", () => {
-  it("lists the seed's platforms first and every platform the issues name", () => {
+  it("lists the automation API's documented platforms first, then every other supported one", () => {
     expect(PLATFORM_IDS.slice(0, 3)).toEqual(["dreamina", "midjourney", "runway"]);
     for (const id of [
       "openai",

@@ -175,7 +175,7 @@ describe("OpenAI gpt-image", () => {
 // Doc: Volcengine Ark, "图片生成 API" (www.volcengine.com/docs/82379/1541523): POST
 // /api/v3/images/generations {model, prompt, image: [urls|data URIs], size, response_format,
 // watermark} → {data: [{b64_json}]}.
-describe("Seedream on Ark (and the seed's dreamina)", () => {
+describe("Seedream on Ark (and the documented dreamina platform)", () => {
   for (const platform of ["ark", "dreamina"] as const) {
     it(`${platform}: references as image[], watermark off, size scaled to Seedream's floor`, async () => {
       const rec = recorder();

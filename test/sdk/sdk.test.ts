@@ -42,7 +42,7 @@ describe("the SDK's types come from the server's document", () => {
 });
 
 describe("the studio API through the SDK", () => {
-  it("runs the seed's JavaScript example: project, character from bytes, workflow watched, export waited for", async () => {
+  it("runs the README's JavaScript example: project, character from bytes, workflow watched, export waited for", async () => {
     const frames: FrameLog = { requests: [], failures: 0 };
     const jobs: JobsLog = { specs: [], cancels: [] };
     server.use(framesHandler(frames), ...jobsHandlers(jobs));
@@ -65,7 +65,7 @@ describe("the studio API through the SDK", () => {
     expect(character).toMatchObject({ name: "主角", project_id: project.id });
     expect(character.image_url).toMatch(/\/files\//);
 
-    // The seed's callback form, and the async iterator, on the same workflow.
+    // The documented callback form, and the async iterator, on the same workflow.
     const workflow = await client.workflows.start({ projectId: project.id, workflowType: "storyboard" });
     const seen: number[] = [];
     const callback = client.workflows.watch(workflow.id, (update) => seen.push(update.progress));

@@ -24,7 +24,7 @@ function sessionOf(token: string): string {
 }
 
 describe("register", () => {
-  it("creates the user as the seed shows, with the free subscription", async () => {
+  it("creates the user as the API documents it, with the free subscription", async () => {
     const email = `Seed-${crypto.randomUUID().slice(0, 6)}@Example.com`;
     const res = await call("POST", "/api/v1/auth/register", {
       json: { email, password: "SecurePassword123!", username: "johndoe" },
@@ -48,7 +48,7 @@ describe("register", () => {
     expect(grant.results).toEqual([{ kind: "grant", amount: 10000 }]);
   });
 
-  it("refuses a duplicate email (any case) with the seed's 400", async () => {
+  it("refuses a duplicate email (any case) with the documented 400", async () => {
     const user = await newUser();
     const res = await call("POST", "/api/v1/auth/register", {
       json: { email: user.email.toUpperCase(), password: "AnotherPass123!", username: "x" },
@@ -104,7 +104,7 @@ describe("register", () => {
 });
 
 describe("login", () => {
-  it("accepts the seed's OAuth2 form and JSON", async () => {
+  it("accepts the OAuth2 form and JSON", async () => {
     const user = await newUser();
     const form = await call("POST", "/api/v1/auth/login", {
       form: { username: user.email, password: user.password },

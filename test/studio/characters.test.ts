@@ -12,7 +12,7 @@ async function download(url: string) {
 }
 
 describe("characters: upload", () => {
-  it("stores a PNG, JPEG or WebP under a server-made key and answers as the seed", async () => {
+  it("stores a PNG, JPEG or WebP under a server-made key and answers as documented", async () => {
     const user = await newUser();
     const project = await studioProject(user.token);
     for (const [name, file] of [

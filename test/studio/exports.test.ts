@@ -53,7 +53,7 @@ async function startedExport(
   return { project, started: res.body, id, spec };
 }
 
-describe("the seed's export flow", () => {
+describe("the documented export flow", () => {
   it("estimates, exports once per Idempotency-Key, streams progress, completes from uploads and callbacks, and serves seekable files", async () => {
     const jobs: JobsLog = { specs: [], cancels: [] };
     server.use(...jobsHandlers(jobs));
@@ -410,6 +410,24 @@ describe("renders that fail, never start, or are cancelled", () => {
       `refund:${res.body.estimated_cost * 100}`,
     ]);
     expect(await quotaRemaining(user.token)).toBe(100);
+  });
+
+  it("a renderer whose host lacks ffmpeg: the dispatch is retried and its reason is recorded", async () => {
+    server.use(...jobsHandlers({ specs: [], cancels: [] }, { unavailable: ["ffmpeg (ffmpeg: not found)"] }));
+    const user = await newUser();
+    const project = await exportableProject(user.token, [5]);
+    const res = await call("POST", "/api/v1/export", { token: user.token, json: { project_id: project.id } });
+    const id = res.body.export_id as number;
+    const row = () =>
+      env.DB.prepare("SELECT attempts, last_error FROM outbox WHERE dedupe_key = ?")
+        .bind(`render_dispatch:${id}`)
+        .first<{ attempts: number; last_error: string | null }>();
+    await waitUntil(async () => ((await row())?.attempts ?? 0) >= 1, 20_000, "the first attempt");
+    expect((await row())?.last_error).toContain(
+      "The renderer answered 503 to a render job: the renderer cannot render on this host, missing: ffmpeg (ffmpeg: not found); it will be retried",
+    );
+    // Waiting, not failed: the credits stay reserved and nothing is settled yet.
+    expect(await ledger(id)).toEqual([`reserve:${-res.body.estimated_cost * 100}`]);
   });
 
   it("a renderer down for the whole retry budget: retried with backoff, dead-lettered, failed and refunded once", async () => {

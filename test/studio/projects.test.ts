@@ -13,8 +13,8 @@ async function createProject(token: string, body: Record<string, unknown> = {}) 
   return res.body;
 }
 
-describe("studio projects: the seed's examples", () => {
-  it("creates a project exactly as the seed shows", async () => {
+describe("studio projects: the documented examples", () => {
+  it("creates a project exactly as documented", async () => {
     const user = await newUser();
     const res = await call("POST", "/api/v1/projects", {
       token: user.token,

@@ -17,7 +17,7 @@ async function storyboard(token: string, body: Record<string, unknown>) {
 }
 
 describe("storyboards: create, list, get, update, delete", () => {
-  it("answers the seed's example and keeps scene numbers unique per project", async () => {
+  it("answers the documented example and keeps scene numbers unique per project", async () => {
     const user = await newUser();
     const project = await studioProject(user.token);
     const ch = await uploadCharacter(user.token, project.id, fixture("rgb.png"));
@@ -248,6 +248,23 @@ describe("storyboards: images", () => {
     const after = await call("GET", `/api/v1/storyboards/${sb.id}`, { token: user.token });
     expect(after.body).toMatchObject({ status: "failed", image_url: null });
     expect(after.body.error).toMatch(/renderer is unavailable/);
+    expect(await storedKeys(user.id)).toEqual([]);
+  });
+
+  it("answers 503 with the renderer's own reason when its host lacks ffmpeg", async () => {
+    server.use(framesHandler({ requests: [], failures: 0 }, { unavailable: ["ffmpeg (ffmpeg: not found)"] }));
+    const user = await newUser();
+    const project = await studioProject(user.token);
+    const sb = await storyboard(user.token, { project_id: project.id, description: "雨夜" });
+    const res = await call("POST", `/api/v1/storyboards/${sb.id}/generate`, {
+      token: user.token,
+      json: { style: "anime" },
+    });
+    expectStudioError(res, 503, "SERVICE_UNAVAILABLE");
+    expect(res.body.detail).toBe(
+      "The renderer failed to draw the frame (HTTP 503: the renderer cannot render on this host, missing: ffmpeg (ffmpeg: not found)); try again shortly",
+    );
+    expect(res.headers.get("retry-after")).toBe("5");
     expect(await storedKeys(user.id)).toEqual([]);
   });
 

@@ -2,7 +2,7 @@ import type { Principal } from "../app-env";
 import { requireAuth } from "../http/auth-middleware";
 
 /**
- * Who may call what on the automation API (DESIGN §3): operators hold `automation`, AI workers
+ * Who may call what on the automation API: operators hold `automation`, AI workers
  * `worker` (claims and their own task updates), n8n `webhooks`. A user's own JWT holds them all.
  */
 export const operator = requireAuth(["automation"], "automationCredential");

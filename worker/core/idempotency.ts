@@ -7,7 +7,7 @@ import { AppError, conflict } from "../platform/errors";
 /**
  * `Idempotency-Key` on POSTs that create things: the first request with a key runs and its answer
  * is kept for a day; a repeat with the same body gets the same answer without running again; the
- * same key with a different body is 409 (DESIGN §3), as is a repeat while the first still runs. A request that fails leaves no trace, so the client
+ * same key with a different body is 409, as is a repeat while the first still runs. A request that fails leaves no trace, so the client
  * may retry it under the same key.
  */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;

@@ -10,7 +10,7 @@ import { servicesOf } from "../platform/context";
 import { AppError } from "../platform/errors";
 
 /**
- * `GET /ws/progress/{workflow_id}?token=…` (seed 000 §WebSocket API). The token (an access token or
+ * `GET /ws/progress/{workflow_id}?token=…` (the WebSocket API). The token (an access token or
  * an API key with the `studio` scope) is checked here, and only the workflow's owner is let through
  * to its WorkflowRun object. A refused socket is accepted and closed at once with a code and a
  * reason (4401 bad token, 4403 missing scope, 4404 no such workflow of yours, 4429 rate limited),

@@ -1,6 +1,6 @@
 /**
- * Which API surface a path belongs to decides the error format. The automation API keeps seed
- * 004's paths (`/projects`, `/api/tasks`, ...); the studio API lives under `/api/v1`; everything
+ * Which API surface a path belongs to decides the error format. The automation API keeps its
+ * documented paths (`/projects`, `/api/tasks`, ...); the studio API lives under `/api/v1`; everything
  * else (health, files, internal, ws) answers in the studio format.
  */
 export type Surface = "studio" | "automation";

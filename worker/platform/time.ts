@@ -7,7 +7,7 @@ export type Clock = () => number;
 
 export const systemClock: Clock = () => Date.now();
 
-/** ISO-8601 UTC with a `Z` and whole seconds, the format both seeds show. */
+/** ISO-8601 UTC with a `Z` and whole seconds, the format both surfaces document. */
 export function iso(ms: number): string;
 export function iso(ms: number | null | undefined): string | null;
 export function iso(ms: number | null | undefined): string | null {

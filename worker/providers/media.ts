@@ -9,7 +9,7 @@ import type { ImageInput } from "./types";
  * "video" that is a PNG fails the item here, not in the renderer.
  */
 
-/** The upload rule (DESIGN §7): at most 4096 px a side and 16 megapixels. */
+/** The upload rule: at most 4096 px a side and 16 megapixels. */
 export const MAX_IMAGE_SIDE = 4096;
 export const MAX_IMAGE_PIXELS = 16_000_000;
 /** Vendors round sizes to multiples of 8, 16 or 64; a larger difference in shape is a wrong answer. */

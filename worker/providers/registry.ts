@@ -102,7 +102,7 @@ export const PLATFORMS: Record<PlatformId, PlatformInfo> = {
       baseUrl("Ark API root (default Beijing region /api/v3)"),
     ],
     notes:
-      "The seed's platform name. Dreamina/Jimeng's official API is Volcengine Ark's Seedream (images) and Seedance (video); this platform is the same adapters as `ark`.",
+      "The platform name the automation API documents. Dreamina/Jimeng's official API is Volcengine Ark's Seedream (images) and Seedance (video); this platform is the same adapters as `ark`.",
   },
   midjourney: {
     id: "midjourney",

@@ -5,7 +5,7 @@ import type { AppError } from "../platform/errors";
 import { errorResponses } from "../platform/openapi-responses";
 import { iso } from "../platform/time";
 
-/** Seed 000 §错误响应: `{detail, error_code, timestamp}`, plus field errors, retry hints and a request id. */
+/** The studio API's error format: `{detail, error_code, timestamp}`, plus field errors, retry hints and a request id. */
 export const StudioErrorSchema = z
   .object({
     detail: z.string().openapi({ example: "Project not found" }),

@@ -106,6 +106,12 @@ export async function ffmpegVersion(bin: Binaries): Promise<string> {
   return stdout.split("\n")[0]?.trim() ?? "unknown";
 }
 
+/** `ffprobe -version`'s first line. */
+export async function ffprobeVersion(bin: Binaries): Promise<string> {
+  const { stdout } = await exec(bin.ffprobePath, ["-hide_banner", "-version"]);
+  return stdout.split("\n")[0]?.trim() ?? "unknown";
+}
+
 /** Whether an encoder is compiled in and actually works here: a one-frame trial encode. */
 export async function encoderWorks(bin: Binaries, encoder: string): Promise<boolean> {
   try {

@@ -1,9 +1,10 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { FrameRequestSchema, RenderSpecSchema } from "../../../contracts/render-spec";
 import { SIGNATURE_WINDOW_SECONDS, verifyRequest } from "../../../contracts/signing";
 import { renderFrame } from "../cards/card";
 import type { RendererConfig } from "../config";
+import { type HostCheck, unavailableReason } from "../host-check";
 import { InvalidJobError } from "../jobs/errors";
 import { assertFromOrigin } from "../jobs/inputs";
 import type { Metrics } from "../metrics";
@@ -13,8 +14,7 @@ export interface AppDeps {
   config: RendererConfig;
   queue: RenderQueue;
   metrics: Metrics;
-  encoder: string;
-  ffmpegVersion: string;
+  host: HostCheck;
 }
 
 type Vars = { Variables: { rawBody: Uint8Array } };
@@ -29,27 +29,38 @@ const issues = (error: { issues: { path: PropertyKey[]; message: string }[] }) =
 export function buildApp(deps: AppDeps) {
   const app = new Hono<Vars>();
 
+  const host = deps.host;
+  // While Redis is away every queue call waits for the reconnect (BullMQ's rule), so requests that
+  // need it answer 503 at once instead of hanging until the caller times out.
+  const redisReady = () => deps.queue.backendState() === "ready";
+  const redisMissing = () => `Redis (REDIS_URL is ${deps.queue.backendState()}, not ready)`;
+
   app.get("/healthz", async (c) => {
-    const counts = await deps.queue.counts();
-    const backend = deps.queue.backendState();
-    const healthy = deps.queue.kind === "memory" || backend === "ready";
+    const missing = [...(host.ready ? [] : host.missing), ...(redisReady() ? [] : [redisMissing()])];
+    const counts = redisReady() ? await deps.queue.counts() : null;
     return c.json(
       {
-        status: healthy ? "ok" : "degraded",
-        ffmpeg: deps.ffmpegVersion,
-        encoder: deps.encoder,
-        queue: { kind: deps.queue.kind, depth: counts.queued + counts.active, counts },
-        redis: deps.queue.kind === "bullmq" ? backend : "not configured",
+        status: missing.length === 0 ? "ok" : "degraded",
+        missing,
+        ffmpeg: host.ready ? host.tools.ffmpegVersion : null,
+        encoder: host.ready ? host.tools.encoder : null,
+        queue: counts ? { depth: counts.queued + counts.active, counts } : null,
+        redis: deps.queue.backendState(),
       },
-      healthy ? 200 : 503,
+      missing.length === 0 ? 200 : 503,
     );
   });
 
-  app.get("/metrics", async (c) =>
-    c.text(deps.metrics.render(await deps.queue.counts()), 200, {
-      "Content-Type": "text/plain; version=0.0.4",
-    }),
-  );
+  app.get("/metrics", async (c) => {
+    const counts = redisReady()
+      ? await deps.queue.counts()
+      : { queued: 0, active: 0, completed: 0, failed: 0, cancelled: 0 };
+    return c.text(deps.metrics.render(counts), 200, { "Content-Type": "text/plain; version=0.0.4" });
+  });
+
+  /** 503 naming what this host lacks, for the routes that run ffmpeg. */
+  const unavailable = (c: Context, missing: string[]) =>
+    c.json({ error: unavailableReason(missing), missing }, 503);
 
   app.use(
     "/v1/*",
@@ -65,6 +76,7 @@ export function buildApp(deps: AppDeps) {
       headers: { get: (n) => c.req.header(n) ?? null },
     });
     if (!check.ok) return c.json({ error: `unauthorized: ${check.reason}` }, 401);
+    if (!redisReady()) return c.json({ error: `the renderer cannot reach ${redisMissing()}` }, 503);
     if (!(await deps.queue.claimNonce(check.nonce, SIGNATURE_WINDOW_SECONDS * 2))) {
       return c.json({ error: "unauthorized: replayed request" }, 401);
     }
@@ -92,6 +104,7 @@ export function buildApp(deps: AppDeps) {
       if (err instanceof InvalidJobError) return c.json({ error: err.message }, 400);
       throw err;
     }
+    if (!host.ready) return unavailable(c, host.missing);
     const { status, duplicate } = await deps.queue.enqueue(spec);
     return c.json({ ...status, duplicate }, 202);
   });
@@ -113,11 +126,12 @@ export function buildApp(deps: AppDeps) {
   app.post("/v1/frames", async (c) => {
     const parsed = FrameRequestSchema.safeParse(json(c));
     if (!parsed.success) return c.json({ error: "invalid frame request", issues: issues(parsed.error) }, 400);
+    if (!host.ready) return unavailable(c, host.missing);
     try {
       const png = await renderFrame(
         {
-          bin: { ffmpegPath: deps.config.FFMPEG_PATH, ffprobePath: deps.config.FFPROBE_PATH },
-          fontFile: deps.config.fontFile,
+          bin: host.tools.bin,
+          fontFile: host.tools.fontFile,
           apiOrigin: deps.config.API_ORIGIN,
           maxInputBytes: deps.config.MAX_INPUT_BYTES,
         },

@@ -57,36 +57,3 @@ export interface EventOutbox {
   push(callbackUrl: string, event: RenderEvent): Promise<void>;
   close(): Promise<void>;
 }
-
-/** In-process outbox: retries with backoff in this process (events are lost if it exits). */
-export class MemoryEventOutbox implements EventOutbox {
-  private readonly pending = new Map<string, Promise<void>>();
-  private closed = false;
-
-  constructor(
-    private readonly secret: string,
-    private readonly giveUpMs: number,
-  ) {}
-
-  async push(callbackUrl: string, event: RenderEvent): Promise<void> {
-    if (this.pending.has(event.event_id)) return;
-    const delivery = (async () => {
-      const deadline = Date.now() + this.giveUpMs;
-      for (let attempt = 1; !this.closed && Date.now() < deadline; attempt++) {
-        if (await postEvent(this.secret, callbackUrl, event)) return;
-        await new Promise((r) => setTimeout(r, eventRetryDelayMs(attempt)));
-      }
-      console.error(JSON.stringify({ level: "error", msg: "event not delivered", event_id: event.event_id }));
-    })().finally(() => this.pending.delete(event.event_id));
-    this.pending.set(event.event_id, delivery);
-  }
-
-  /** Waits for deliveries in flight (tests, shutdown). */
-  async drain(): Promise<void> {
-    await Promise.all(this.pending.values());
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-  }
-}

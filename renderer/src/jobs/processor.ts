@@ -1,6 +1,6 @@
 import { type RenderSpec, RenderSpecSchema } from "../../../contracts/render-spec";
 import type { RendererConfig } from "../config";
-import type { VideoEncoder } from "../ffmpeg/encoder";
+import type { Toolchain } from "../host-check";
 import type { Metrics } from "../metrics";
 import { CancelledError, InvalidJobError, SHUTDOWN } from "./errors";
 import { type EventOutbox, postEvent, stampEvent } from "./events";
@@ -8,7 +8,8 @@ import { type RenderResult, renderJob, type Stage } from "./render-job";
 
 export interface ProcessorDeps {
   config: RendererConfig;
-  encoder: VideoEncoder;
+  /** Found on this host at start; a renderer without it never takes a job. */
+  tools: Toolchain;
   outbox: EventOutbox;
   metrics: Metrics;
   /** Observes ffmpeg processes (tests check that a cancel leaves none behind). */
@@ -36,14 +37,17 @@ export function parseSpec(raw: unknown): RenderSpec {
 }
 
 /** A render cancelled before it ever started still gets its one terminal event. */
-export async function reportCancelledBeforeStart(deps: ProcessorDeps, raw: unknown): Promise<void> {
+export async function reportCancelledBeforeStart(
+  deps: Pick<ProcessorDeps, "outbox" | "metrics">,
+  raw: unknown,
+): Promise<void> {
   const spec = parseSpec(raw);
   await deps.outbox.push(spec.callback_url, stampEvent({ render_id: spec.render_id, type: "cancelled" }));
   deps.metrics.jobFinished("cancelled");
 }
 
 /**
- * One attempt of one render, the same whichever queue runs it: renders, reports progress at most
+ * One attempt of one render, as the queue runs it: renders, reports progress at most
  * once a second, and queues exactly one terminal event — completed, cancelled, or failed once the
  * error is unrecoverable or the attempts are used up.
  */
@@ -75,11 +79,11 @@ export async function processRender(
   };
   try {
     const result = await renderJob(spec, {
-      bin: { ffmpegPath: deps.config.FFMPEG_PATH, ffprobePath: deps.config.FFPROBE_PATH },
-      fontFile: deps.config.fontFile,
+      bin: deps.tools.bin,
+      fontFile: deps.tools.fontFile,
       apiOrigin: deps.config.API_ORIGIN,
       workDir: deps.config.WORK_DIR,
-      encoder: deps.encoder,
+      encoder: deps.tools.encoder,
       maxInputBytes: deps.config.MAX_INPUT_BYTES,
       maxMusicBytes: deps.config.MAX_MUSIC_BYTES,
       upload: {

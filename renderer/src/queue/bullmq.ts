@@ -24,9 +24,32 @@ export interface BullOptions {
   work?: boolean;
 }
 
+/**
+ * Logs an emitter's errors once per distinct message: while Redis is away ioredis and BullMQ retry
+ * every few hundred milliseconds, and one line saying so is enough.
+ */
+function logErrorsOnce(emitter: { on(event: "error", fn: (err: Error) => void): unknown }, source: string) {
+  let last = "";
+  emitter.on("error", (err: Error) => {
+    const text = String(err);
+    if (text === last) return;
+    last = text;
+    console.error(JSON.stringify({ level: "error", msg: `${source} error`, err: text }));
+  });
+}
+
 export function redisClient(url: string): Redis {
   // Workers block on Redis: requests must wait for a reconnect instead of failing (BullMQ's rule).
-  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+  const client = new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+  logErrorsOnce(client, "redis");
+  return client;
+}
+
+/** A second connection like `client`'s (BullMQ workers block on theirs), with the same error logging. */
+function duplicateClient(client: Redis): Redis {
+  const copy = client.duplicate();
+  logErrorsOnce(copy, "redis");
+  return copy;
 }
 
 /**
@@ -37,9 +60,17 @@ export function redisClient(url: string): Redis {
 export class BullEventOutbox implements EventOutbox {
   readonly queue: Queue;
   private readonly worker: Worker;
+  private readonly workerConnection: Redis;
 
-  constructor(connection: Redis, name: string, secret: string, giveUpMs: number, work: boolean) {
+  constructor(
+    private readonly connection: Redis,
+    name: string,
+    secret: string,
+    giveUpMs: number,
+    work: boolean,
+  ) {
     const attempts = Math.max(1, Math.ceil(giveUpMs / 60_000) + 6);
+    this.workerConnection = duplicateClient(connection);
     this.queue = new Queue(`${name}-events`, {
       connection,
       defaultJobOptions: {
@@ -56,12 +87,14 @@ export class BullEventOutbox implements EventOutbox {
           throw new Error("callback not acknowledged");
       },
       {
-        connection: connection.duplicate(),
+        connection: this.workerConnection,
         concurrency: 4,
         autorun: work,
         settings: { backoffStrategy: (attemptsMade: number) => eventRetryDelayMs(attemptsMade) },
       },
     );
+    logErrorsOnce(this.queue, "event queue");
+    logErrorsOnce(this.worker, "event worker");
   }
 
   async push(url: string, event: RenderEvent): Promise<void> {
@@ -71,6 +104,12 @@ export class BullEventOutbox implements EventOutbox {
   async close(): Promise<void> {
     await this.worker.close();
     await this.queue.close();
+    this.disconnect();
+  }
+
+  disconnect(): void {
+    this.workerConnection.disconnect();
+    this.connection.disconnect();
   }
 }
 
@@ -89,10 +128,10 @@ function toState(state: string, cancelled: boolean): JobState {
  * another. A cancel reaches the process running the job through Redis pub/sub.
  */
 export class BullQueue implements RenderQueue {
-  readonly kind = "bullmq" as const;
   readonly queue: Queue<RenderSpec, RenderResult>;
   readonly worker: Worker<RenderSpec, RenderResult>;
   private readonly redis: Redis;
+  private readonly workerConnection: Redis;
   private readonly subscriber: Redis;
   private readonly channel: string;
   private readonly shutdown = new AbortController();
@@ -111,6 +150,7 @@ export class BullQueue implements RenderQueue {
   ) {
     this.redis = redisClient(opts.redisUrl);
     this.subscriber = redisClient(opts.redisUrl);
+    this.workerConnection = duplicateClient(this.redis);
     this.channel = `${opts.name}:cancel`;
     this.queue = new Queue<RenderSpec, RenderResult>(opts.name, {
       connection: this.redis,
@@ -145,7 +185,7 @@ export class BullQueue implements RenderQueue {
         }
       },
       {
-        connection: this.redis.duplicate(),
+        connection: this.workerConnection,
         concurrency: opts.concurrency,
         lockDuration: opts.lockDurationMs,
         stalledInterval: opts.stalledIntervalMs,
@@ -153,9 +193,8 @@ export class BullQueue implements RenderQueue {
         autorun: opts.work !== false,
       },
     );
-    this.worker.on("error", (err) =>
-      console.error(JSON.stringify({ level: "error", msg: "worker error", err: String(err) })),
-    );
+    logErrorsOnce(this.worker, "worker");
+    logErrorsOnce(this.queue, "queue");
     void this.subscriber.subscribe(this.channel);
     this.subscriber.on("message", (_channel, id: string) => {
       this.worker.cancelJob(id, "cancelled");
@@ -245,11 +284,37 @@ export class BullQueue implements RenderQueue {
     return this.redis.status;
   }
 
+  /** Resolves true once Redis answers, or false after `timeoutMs` (the renderer then starts degraded). */
+  connected(timeoutMs: number): Promise<boolean> {
+    if (this.redis.status === "ready") return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.redis.off("ready", onReady);
+        resolve(false);
+      }, timeoutMs);
+      this.redis.once("ready", onReady);
+    });
+  }
+
   async claimNonce(nonce: string, ttlSeconds: number) {
     return (await this.redis.set(`${this.opts.name}:nonce:${nonce}`, "1", "EX", ttlSeconds, "NX")) === "OK";
   }
 
   async close(graceMs: number) {
+    if (this.redis.status !== "ready") {
+      // BullMQ's close waits for a reconnect that may never come: stop what runs and hang up.
+      this.shutdown.abort(SHUTDOWN);
+      void this.worker.close(true).catch(() => {});
+      this.outbox.disconnect();
+      this.workerConnection.disconnect();
+      this.subscriber.disconnect();
+      this.redis.disconnect();
+      return;
+    }
     const closing = this.worker.close();
     const timedOut = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), graceMs).unref());
     if ((await Promise.race([closing, timedOut])) === "timeout") {
@@ -259,6 +324,7 @@ export class BullQueue implements RenderQueue {
     }
     await this.outbox.close();
     await this.queue.close();
+    this.workerConnection.disconnect();
     this.subscriber.disconnect();
     this.redis.disconnect();
   }

@@ -15,19 +15,17 @@ export interface JobStatus {
 }
 
 /**
- * What the HTTP layer needs from a queue. Two implementations share it: BullMQ on Redis
- * (production, many renderers) and an in-process queue (local development without Redis). Both
- * run the very same job function (jobs/processor.ts).
+ * What the HTTP layer needs from the queue: BullMQ on Redis (queue/bullmq.ts), in development as in
+ * production, so what a developer sees locally is what many renderers do.
  */
 export interface RenderQueue {
-  readonly kind: "bullmq" | "memory";
   /** Adds a render; a second add with the same render id changes nothing. */
   enqueue(spec: RenderSpec): Promise<{ status: JobStatus; duplicate: boolean }>;
   get(renderId: string): Promise<JobStatus | null>;
   /** Cancels a queued or running render; null when unknown. */
   cancel(renderId: string): Promise<JobStatus | null>;
   counts(): Promise<Record<JobState, number>>;
-  /** `ready`, `connecting`, ... for BullMQ; `none` in memory. */
+  /** The Redis connection's state: `ready`, `connecting`, `reconnecting`, ... */
   backendState(): string;
   /** Refuses a replayed request nonce (true when seen for the first time). */
   claimNonce(nonce: string, ttlSeconds: number): Promise<boolean>;

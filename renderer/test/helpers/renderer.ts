@@ -1,17 +1,23 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { inject } from "vitest";
 import type { RenderSpecInput } from "../../../contracts/render-spec";
 import { signRequest } from "../../../contracts/signing";
 import { loadConfig, type RendererConfig } from "../../src/config";
+import { findFont } from "../../src/host-check";
+import type { Renderer } from "../../src/main";
 import type { StubApi } from "./stub-api";
 
 export const SECRET = "test-renderer-secret-0123456789";
 
+/** A renderer's config on the run's redis-server, with a queue of its own (a random name). */
 export function testConfig(stub: StubApi, extra: Record<string, string> = {}): RendererConfig {
   return loadConfig({
     RENDERER_SECRET: SECRET,
     API_ORIGIN: stub.origin,
+    REDIS_URL: inject("redisUrl"),
+    QUEUE_NAME: `t-${crypto.randomUUID().slice(0, 8)}`,
     WORK_DIR: mkdtempSync(join(tmpdir(), "sds-render-test-")),
     ENCODER: "libx264",
     RETRY_BACKOFF_MS: "50",
@@ -78,4 +84,20 @@ export async function until<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** The CJK font the renderer finds on this host (the tests need one, as the renderer does). */
+export function testFont(): string {
+  const font = findFont(undefined);
+  if ("missing" in font) throw new Error(`missing ${font.missing}`);
+  return font.file;
+}
+
+/** Waits until every terminal event the renderer queued has been delivered (its outbox is empty). */
+export async function eventsDelivered(renderer: Renderer): Promise<void> {
+  const outbox = renderer.queue.outbox.queue;
+  await until(async () => {
+    const c = await outbox.getJobCounts("waiting", "active", "delayed", "prioritized");
+    return Object.values(c).every((n) => n === 0);
+  }, "the event outbox to drain");
 }

@@ -19,7 +19,7 @@ from .resources import (
 
 
 class Client:
-    """The Short Drama Studio API from Python (seed 000 §SDK):
+    """The Short Drama Studio API from Python:
 
     >>> client = Client(api_key="sds_...", base_url="http://localhost:8787")
     >>> project = client.projects.create(name="我的短剧", description="一个有趣的故事")

@@ -1,4 +1,4 @@
-"""The API's resources. Keyword arguments are the API's fields (snake_case, as the seed writes
+"""The API's resources. Keyword arguments are the API's fields (snake_case, as the API documentation writes
 them); ``None`` leaves a field out. Answers are the typed models of ``models.py``."""
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ class Projects(_Resource):
 class Characters(_Resource):
     def create(self, *, project_id: str, name: str, image_path: Optional[FileInput] = None,
                image: Optional[FileInput] = None, description: Optional[str] = None) -> m.Character:
-        """Uploads a reference image from a path (``image_path``, as the seed) or bytes (``image``)."""
+        """Uploads a reference image from a path (``image_path``, as documented) or bytes (``image``)."""
         source = image_path if image_path is not None else image
         if source is None:
             raise TypeError("characters.create needs image_path (or image bytes)")
@@ -228,7 +228,7 @@ class Billing(_Resource):
         return self._http.request("GET", "/api/v1/billing/invoices", params={"skip": skip, "limit": limit}, model=m.Invoices)
 
 
-# -- the automation API (seed 004): envelopes unwrapped to their data ------------------------
+# -- the automation API: envelopes unwrapped to their data ------------------------
 
 
 class _Automation(_Resource):

@@ -54,7 +54,7 @@ def new_session(api_url: str) -> Client:
 
 
 def new_account(api_url: str, session: "Client | None" = None) -> Client:
-    """A client holding an API key with every scope but webhooks (as the seed's example starts)."""
+    """A client holding an API key with every scope but webhooks (as the documented example starts)."""
     session = session or new_session(api_url)
     key = session.auth.create_api_key(name="python", scopes=["studio", "automation", "worker"])
     return Client(api_key=key.key, base_url=api_url)

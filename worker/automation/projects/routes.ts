@@ -64,7 +64,7 @@ export const updateProject = createRoute({
   tags,
   security,
   middleware,
-  summary: "Update a pipeline project (status follows seed 004 §1.4)",
+  summary: "Update a pipeline project (status moves only along the allowed transitions)",
   request: { params: Params, body: jsonBody(UpdateProjectSchema) },
   responses: { 200: detail, ...errors(400, 401, 403, 404, 409, 429) },
 });

@@ -4,7 +4,7 @@ import { policies, rateLimitError } from "../rate-limits";
 import { type AccountDeps, checkCredentials, normaliseEmail, startSession, type TokenPair } from "./accounts";
 
 /**
- * Login with the brute-force guards of DESIGN §3: attempts per client IP, and failures per email.
+ * Login with brute-force guards: attempts per client IP, and failures per email.
  * Both fail closed: if the counters are unreachable, logins wait rather than go unguarded. An
  * unknown email and a wrong password give the same answer in the same time.
  */

@@ -2,7 +2,7 @@ import { fromBase64Url, hmacSha256, randomBytes, timingSafeEqual, toBase64Url } 
 import { AppError } from "../../platform/errors";
 
 /**
- * PBKDF2-HMAC-SHA256 at exactly 100 000 iterations plus a secret pepper (DESIGN §3).
+ * PBKDF2-HMAC-SHA256 at exactly 100 000 iterations plus a secret pepper.
  * Production Workers refuse PBKDF2 above 100 000 iterations while local runtimes do not, so the
  * parameters are pinned here and by a test; a stored hash asking for more is refused before any
  * derivation runs. Format: `$pbkdf2-sha256$i=100000$<salt b64url>$<hash b64url>`.

@@ -3,7 +3,7 @@ import type { BILLING_CYCLES, TIERS } from "../../db/schema/billing";
 export type Tier = (typeof TIERS)[number];
 export type BillingCycle = (typeof BILLING_CYCLES)[number];
 
-/** Credits and prices per tier (DESIGN §3). Money and credits are integer hundredths. */
+/** Credits and prices per tier. Money and credits are integer hundredths. */
 export const TIER_PLANS: Record<
   Tier,
   { rank: number; monthlyCredits: number; price: Record<BillingCycle, number> }

@@ -30,7 +30,7 @@ import { estimatedRenderSeconds, exportCost } from "./pricing";
 type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /**
- * Exports (seed 000 §视频导出): a project's storyboards rendered to a video by the renderer. Credits
+ * Exports: a project's storyboards rendered to a video by the renderer. Credits
  * are reserved in the batch that writes the export (the subscriptions CHECK refuses going over, so
  * 100 parallel exports against a quota for 10 admit exactly 10); the render is dispatched through
  * an outbox row and the queue, so a crash between the write and the send loses nothing. Every

@@ -1,8 +1,8 @@
 import type { Resolution } from "../../../contracts/render-spec";
 
 /**
- * Export pricing (DESIGN §3), in hundredths of a credit: a base price plus a price per minute of
- * video. 180 s at 1080p = 5 + 15 × 3 = 50.00, the seed's example.
+ * Export pricing, in hundredths of a credit: a base price plus a price per minute of
+ * video. 180 s at 1080p = 5 + 15 × 3 = 50.00, the API documentation's example.
  */
 export const PRICING: Record<Resolution, { base: number; perMinute: number }> = {
   "720p": { base: 3_00, perMinute: 10_00 },

@@ -52,7 +52,7 @@ export async function settleExport(
           VALUES (${exp.ownerId}, 'video_export', 1, ${`export:${exp.id}`}, ${now}, ${now})
           ON CONFLICT DO NOTHING`,
       ),
-      // DESIGN §7: a completed export completes its studio project.
+      // A completed export completes its studio project.
       rawRun(
         ctx.db,
         sql`UPDATE studio_projects SET status = 'completed', updated_at = ${now} WHERE id = ${exp.projectId} AND status != 'completed'`,

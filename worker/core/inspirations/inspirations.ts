@@ -19,7 +19,7 @@ import { enqueueOutbox } from "../outbox";
 import { transitionError } from "../tasks/transitions";
 
 /**
- * Inspirations (seed 004 §4, DESIGN §7): `draft → generating → pending_review → approved |
+ * Inspirations: `draft → generating → pending_review → approved |
  * rejected`, plus `failed`. Creating or regenerating one triggers the n8n inspiration flow (the
  * delivered trigger moves it to `generating`); approving triggers project creation.
  */

@@ -6,7 +6,7 @@ import { AppError } from "../../platform/errors";
 import { decodePng, type Rgba } from "./png";
 
 /**
- * Images users upload are bounded before anything decodes them (DESIGN §7): at most 4096 px a side
+ * Images users upload are bounded before anything decodes them: at most 4096 px a side
  * and 16 megapixels, read from the header. Decoded they are then at most 64 MiB of RGBA, which a
  * Worker can hold.
  */

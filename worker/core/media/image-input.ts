@@ -4,7 +4,7 @@ import { decodeImage, inspectImage } from "./decode";
 import type { Rgba } from "./png";
 import { signatureOf } from "./signature";
 
-/** Character and storyboard images users upload (DESIGN §5). */
+/** Character and storyboard images users upload. */
 export const IMAGE_MAX_BYTES = 10 * 1024 * 1024;
 
 export interface ImageInput {

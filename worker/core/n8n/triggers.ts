@@ -5,7 +5,7 @@ import { workerConfigs } from "../../db/schema";
 import { randomToken } from "../../platform/crypto";
 import { assertPublicHttpUrl } from "../../platform/url-guard";
 
-/** The three n8n flows of seed 004, named as the `worker_type` of their worker config. */
+/** The three n8n flows of the automation API, named as the `worker_type` of their worker config. */
 export type N8nWorkflow = "inspiration" | "project_creation" | "project_execution";
 
 const ENV_URL = {
@@ -19,7 +19,7 @@ export function allowPrivateWebhookUrls(env: Env): boolean {
 }
 
 /**
- * Where a flow is triggered (DESIGN §4): the owner's highest-priority active worker config with
+ * Where a flow is triggered: the owner's highest-priority active worker config with
  * `config_type = "n8n_workflow"` and `worker_type` = the flow, else the deployment's
  * N8N_WEBHOOK_URL_* variable, else nowhere (the trigger is recorded as skipped).
  */

@@ -25,7 +25,7 @@ type Json = Record<string, unknown>;
 export type WebhookResult = { message: string } & Json;
 
 /**
- * Applies an n8n callback exactly once per `executionId` (DESIGN §4): its effects and the record
+ * Applies an n8n callback exactly once per `executionId`: its effects and the record
  * of its delivery commit in one batch, whose UNIQUE key makes a concurrent duplicate fail whole.
  * A replay — sequential or concurrent — changes nothing and gets the first answer again.
  */

@@ -116,7 +116,7 @@ export interface ProjectUpdateInput {
   review_notes?: string | null | undefined;
 }
 
-/** Updates fields; a status change must follow seed 004 §1.4 exactly. */
+/** Updates fields; a status change must follow the allowed transitions exactly (PIPELINE_TRANSITIONS). */
 export async function updateProject(
   ctx: CoreContext,
   ownerId: number,
@@ -168,7 +168,7 @@ export async function recalculateTasks(ctx: CoreContext, ownerId: number, id: nu
 }
 
 /**
- * Regenerate (seed 004 §1.7): failed tasks go back to waiting/pending and the execution flow is
+ * Regenerate: failed tasks go back to waiting/pending and the execution flow is
  * triggered, in one batch. Answers at once with our trigger id as `execution_id`; n8n's own
  * executionId arrives with its callback.
  */

@@ -12,7 +12,7 @@ import { projectPrefix } from "../media/storage-keys";
 import { enqueueOutbox } from "../outbox";
 
 /**
- * Studio projects (seed 000 §项目管理). Every function takes the owner: another user's project is
+ * Studio projects. Every function takes the owner: another user's project is
  * indistinguishable from one that does not exist. Status is never set by clients; it follows the
  * project's workflows (draft → in_progress → completed).
  */

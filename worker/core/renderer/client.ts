@@ -13,6 +13,24 @@ export class RendererUnavailable extends AppError {
   }
 }
 
+/**
+ * The renderer's own words for an outage or a refusal (its `{error}` body: "missing: ffmpeg …",
+ * "cannot reach Redis …"), cut short, so the caller's 503 says what is wrong rather than only that
+ * something is.
+ */
+async function rendererReason(res: Response): Promise<string> {
+  const text = (await res.text().catch(() => "")).slice(0, 4000);
+  try {
+    const error = (JSON.parse(text) as { error?: unknown }).error;
+    if (typeof error === "string") return error.slice(0, 300);
+  } catch {
+    // not JSON: the text itself
+  }
+  return text.trim().slice(0, 200);
+}
+
+const because = (reason: string) => (reason ? `: ${reason}` : "");
+
 async function signedFetch(
   env: Env,
   method: string,
@@ -42,8 +60,9 @@ export async function drawFrame(env: Env, request: FrameRequest): Promise<Uint8A
   const body = JSON.stringify(FrameRequestSchema.parse(request));
   const res = await signedFetch(env, "POST", "/v1/frames", body);
   if (res.status >= 500 || res.status === 429) {
+    const reason = await rendererReason(res);
     throw new RendererUnavailable(
-      `The renderer failed to draw the frame (HTTP ${res.status}); try again shortly`,
+      `The renderer failed to draw the frame (HTTP ${res.status}${because(reason)}); try again shortly`,
     );
   }
   if (!res.ok) {
@@ -73,8 +92,9 @@ export function renderJobs(env: Env) {
       }
       if (res.status === 400 || res.status === 413)
         return { kind: "refused", detail: (await res.text()).slice(0, 300) };
+      const reason = await rendererReason(res);
       throw new RendererUnavailable(
-        `The renderer answered ${res.status} to a render job; it will be retried`,
+        `The renderer answered ${res.status} to a render job${because(reason)}; it will be retried`,
       );
     },
     /** Asks the renderer to stop a render; a render that is gone or finished is fine. */

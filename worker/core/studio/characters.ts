@@ -16,7 +16,7 @@ import { signatureOf } from "../media/signature";
 import { characterImageKey } from "../media/storage-keys";
 
 /**
- * Characters of a studio project (seed 000 §角色管理). A character's image is the reference its
+ * Characters of a studio project. A character's image is the reference its
  * storyboards are scored against: its appearance signature (core/media/signature.ts) is computed
  * from the pixels at upload and whenever the consistency model is rebuilt.
  */

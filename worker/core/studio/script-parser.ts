@@ -1,5 +1,5 @@
 /**
- * The built-in script parser (DESIGN §4, `script_parsing`): a script in Chinese or English becomes
+ * The built-in script parser (`script_parsing`): a script in Chinese or English becomes
  * scenes with a description, the dialogue as a caption, a duration from the length of the text,
  * and the characters who speak. Pure: no I/O, so it is tested on its own.
  */

@@ -20,7 +20,7 @@ import { readImageFile } from "../media/image-input";
 import { type CardStyle, drawStoryboardImage, placeStoryboardImage } from "./storyboard-images";
 
 /**
- * Storyboards of a studio project (seed 000 §分镜管理): one per scene, scene numbers unique within
+ * Storyboards of a studio project: one per scene, scene numbers unique within
  * the project. Images come from the built-in generator, from external workers through a workflow,
  * or from a user (a human override); each is scored against the scene's characters.
  */

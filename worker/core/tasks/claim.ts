@@ -53,7 +53,7 @@ export async function claimTask(
   return { kind: "claimed", task, lease };
 }
 
-/** Extends a lease held with `leaseToken`; a stale token is the seed's 400 "Lease expired". */
+/** Extends a lease held with `leaseToken`; a stale token is the documented 400 "Lease expired". */
 export async function heartbeat(
   ctx: EngineContext,
   ownerId: number,

@@ -2,7 +2,7 @@ import { PIPELINE_TRANSITIONS, type PipelineStatus, type TaskStatus } from "../.
 import { badRequest } from "../../platform/errors";
 
 /**
- * The task state machine (DESIGN §4). `waiting` and `pending` are one requested state — which of
+ * The task state machine. `waiting` and `pending` are one requested state — which of
  * the two a task is in follows from its dependencies. Terminal states are absorbing.
  */
 const TASK_TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
@@ -18,7 +18,7 @@ export function transitionError(from: string, to: string) {
   return badRequest(`Invalid status transition from ${from} to ${to}`);
 }
 
-/** Throws the seed's 400 unless `from → to` is allowed; the same status is not a transition. */
+/** Throws the documented 400 unless `from → to` is allowed; the same status is not a transition. */
 export function assertTaskTransition(from: TaskStatus, to: TaskStatus): void {
   const target = to === "waiting" ? "pending" : to;
   const source = from;
@@ -26,7 +26,7 @@ export function assertTaskTransition(from: TaskStatus, to: TaskStatus): void {
   if (!TASK_TRANSITIONS[source].includes(target)) throw transitionError(from, to);
 }
 
-/** Seed 004 §1.4, exactly. */
+/** The pipeline project's allowed status moves (PIPELINE_TRANSITIONS), exactly. */
 export function assertProjectTransition(from: PipelineStatus, to: PipelineStatus): void {
   if (from === to) return;
   if (!PIPELINE_TRANSITIONS[from].includes(to)) throw transitionError(from, to);

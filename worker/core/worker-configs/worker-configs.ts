@@ -85,7 +85,7 @@ export async function updateConfig(ctx: CoreContext, ownerId: number, id: number
   return row;
 }
 
-/** Seed 004 §6.5: deleting a config deactivates it. */
+/** Deleting a config deactivates it (the row stays, `is_active` false). */
 export async function deactivateConfig(ctx: CoreContext, ownerId: number, id: number) {
   const row = await updateWorkerConfig(ctx.db, ownerId, id, { isActive: false }, ctx.now);
   if (!row) throw notFound("Worker config");

@@ -5,7 +5,7 @@ import { type ExecutionContext, type ExecutionResult, PermanentError } from "./e
 import { readOptions } from "./options";
 
 /**
- * `video_rendering` (DESIGN §7): an ordinary export of the project (it appears in export history
+ * `video_rendering`: an ordinary export of the project (it appears in export history
  * and is charged like any export), at `options.resolution` (default 720p). The step stays
  * processing while the renderer works; the export's completion or failure settles it. Running the
  * step again (a redelivery) finds the export it has running; after a failed export (a retried

@@ -22,7 +22,7 @@ import { workflowRun } from "./run-stub";
 import { type Generator, TEMPLATES } from "./templates";
 
 /**
- * Starting a studio workflow (DESIGN §4): the workflow row, then in one batch its pipeline project
+ * Starting a studio workflow: the workflow row, then in one batch its pipeline project
  * with one task per step of the template (each depending on the one before), the link between them
  * and the studio project moving to `in_progress`. The WorkflowRun object takes over from there.
  */

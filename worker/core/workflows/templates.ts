@@ -1,7 +1,7 @@
 import type { WorkflowType } from "../../db/schema/studio";
 
 /**
- * The workflow templates of DESIGN §4. Each step is one task of the workflow's pipeline project;
+ * The workflow templates. Each step is one task of the workflow's pipeline project;
  * fan-out steps get one child task per item (character or storyboard) when they start.
  */
 export const STEP_NAMES = [

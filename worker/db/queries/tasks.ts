@@ -116,7 +116,7 @@ function countTasks(project: SQL, condition?: string): SQL {
 
 /**
  * Recomputes a project's counters and status from its tasks, within the batch that changed them.
- * Status follows seed 004 §1.4: all completed → completed; failed with nothing left to run →
+ * Status follows the allowed transitions (PIPELINE_TRANSITIONS): all completed → completed; failed with nothing left to run →
  * failed; anything started → processing; a finished project that gained new work reopens.
  */
 export function rollupProjectStatement(db: Database, project: ProjectSelector, now: number) {
@@ -357,7 +357,7 @@ export async function findCommitIds(db: Database, ownerId: number, commitIds: st
     );
 }
 
-/** A lease past its expiry reads as pending (DESIGN §7: evaluated lazily where it is read). */
+/** A lease past its expiry reads as pending (evaluated lazily where it is read, never waiting for the cron). */
 export function effectiveStatus(row: Pick<TaskRow, "status" | "leaseExpiresAt">, now: number): TaskStatus {
   return row.status === "processing" && row.leaseExpiresAt !== null && row.leaseExpiresAt < now
     ? "pending"

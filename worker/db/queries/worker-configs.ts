@@ -32,7 +32,7 @@ export async function findWorkerConfig(db: Database, ownerId: number, id: number
   return row;
 }
 
-/** Highest priority first (seed 004 §7: "支持配置优先级排序"). */
+/** Highest priority first: configs are ordered by their priority. */
 export async function listWorkerConfigs(
   db: Database,
   ownerId: number,

@@ -16,7 +16,7 @@ type Json = Record<string, unknown>;
 export const PIPELINE_STATUSES = ["pending", "processing", "completed", "failed"] as const;
 export type PipelineStatus = (typeof PIPELINE_STATUSES)[number];
 
-/** Seed 004 §1.4: the only allowed moves of a pipeline project's status. */
+/** The only allowed moves of a pipeline project's status (the automation API's contract). */
 export const PIPELINE_TRANSITIONS: Record<PipelineStatus, readonly PipelineStatus[]> = {
   pending: ["processing", "failed"],
   processing: ["completed", "failed"],

@@ -34,7 +34,7 @@ export const login = createRoute({
   tags,
   summary: "Log in with email and password (OAuth2 form or JSON)",
   description:
-    "Accepts the OAuth2 password form of the seed (`username` holds the email) or JSON `{email, password}`. " +
+    "Accepts the OAuth2 password form (`username` holds the email) or JSON `{email, password}`. " +
     "Limited per client address and per account; unknown emails and wrong passwords answer alike.",
   request: {
     body: {

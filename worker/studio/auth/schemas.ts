@@ -33,7 +33,7 @@ export const MeSchema = UserSchema.extend({
 
 const LoginPassword = z.string().min(1).max(PASSWORD_MAX_LENGTH);
 
-/** OAuth2 password form of the seed: `username` holds the email. */
+/** The OAuth2 password form: `username` holds the email. */
 export const LoginFormSchema = z
   .object({
     username: z.string().min(1).max(254).openapi({ example: "user@example.com" }),

@@ -1,4 +1,4 @@
-"""Seed 000 §SDK和示例代码, the Python example, as written, against the running Worker."""
+"""The Python SDK's documented example (sdk/python/README.md), as written, against the running Worker."""
 import json
 import subprocess
 
