@@ -295,6 +295,7 @@ export async function extendLease(
       and(
         eq(tasks.id, input.taskId),
         eq(tasks.ownerId, input.ownerId),
+        isNull(tasks.deletedAt),
         eq(tasks.status, "processing"),
         eq(tasks.leaseToken, input.leaseToken),
         sql`${tasks.leaseExpiresAt} > ${input.now}`,
