@@ -8,8 +8,22 @@ import type { StoryboardStatus } from "../schema/studio";
 
 export type StoryboardRow = typeof storyboards.$inferSelect;
 
+/**
+ * A storyboard is reachable only while its project is: deleting a project makes every storyboard
+ * of it a 404 for reads and writes alike, whatever request was in flight (an image written meanwhile
+ * is removed by its writer when the update finds no row).
+ */
+const IN_LIVE_PROJECT = sql.raw(
+  "EXISTS (SELECT 1 FROM studio_projects p WHERE p.id = storyboards.project_id AND p.deleted_at IS NULL)",
+);
+
 const owned = (ownerId: number, id: number) =>
-  and(eq(storyboards.id, id), eq(storyboards.ownerId, ownerId), isNull(storyboards.deletedAt));
+  and(
+    eq(storyboards.id, id),
+    eq(storyboards.ownerId, ownerId),
+    isNull(storyboards.deletedAt),
+    IN_LIVE_PROJECT,
+  );
 
 export interface NewStoryboard {
   sceneNumber: number | null;
@@ -61,6 +75,7 @@ export async function findStoryboardsByIds(db: Database, ownerId: number, ids: n
       and(
         eq(storyboards.ownerId, ownerId),
         isNull(storyboards.deletedAt),
+        IN_LIVE_PROJECT,
         sql`${storyboards.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
       ),
     )
