@@ -1,4 +1,4 @@
-import { and, asc, count, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, count, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { rawAll, rawRun } from "../raw";
 import { characters } from "../schema";
@@ -151,4 +151,62 @@ export function setGeneratedImageStatement(db: Database, id: number, image: Char
         sql`(${characters.source} != 'upload' OR ${characters.imageKey} IS NULL)`,
       ),
     );
+}
+
+/**
+ * Script parsing: the speakers the project has no live character for (by name, ignoring ASCII
+ * case) become characters without an image, in script order. Each name is one lookup in
+ * `characters_project_name_idx`; a project deleted meanwhile receives nothing.
+ */
+export function insertMissingCharacters(
+  db: Database,
+  ownerId: number,
+  projectId: string,
+  names: string[],
+  now: number,
+) {
+  return rawRun(
+    db,
+    sql`INSERT INTO characters (owner_id, project_id, name, source, created_at, updated_at)
+      SELECT ${ownerId}, p.id, n.value, 'generated', ${now}, ${now}
+      FROM json_each(${JSON.stringify(names)}) n
+      JOIN studio_projects p ON p.id = ${projectId} AND p.owner_id = ${ownerId} AND p.deleted_at IS NULL
+      WHERE NOT EXISTS (SELECT 1 FROM characters c WHERE c.owner_id = ${ownerId} AND c.project_id = ${projectId}
+                        AND lower(c.name) = lower(n.value) AND c.deleted_at IS NULL)
+      ORDER BY CAST(n.key AS INTEGER)`,
+  );
+}
+
+/** The project's live characters named `names` (ignoring ASCII case), oldest first. */
+export function findCharactersByName(db: Database, ownerId: number, projectId: string, names: string[]) {
+  return rawAll<{ id: number; name: string }>(
+    db,
+    sql`SELECT c.id, c.name FROM json_each(${JSON.stringify(names)}) n
+      JOIN characters c ON c.owner_id = ${ownerId} AND c.project_id = ${projectId}
+        AND lower(c.name) = lower(n.value) AND c.deleted_at IS NULL
+      ORDER BY c.id`,
+  );
+}
+
+/** One page of a project's live characters in id order, after `afterId` (fan-out chunks). */
+export function listCharactersAfter(
+  db: Database,
+  ownerId: number,
+  projectId: string,
+  afterId: number,
+  limit: number,
+) {
+  return db
+    .select()
+    .from(characters)
+    .where(
+      and(
+        eq(characters.ownerId, ownerId),
+        eq(characters.projectId, projectId),
+        isNull(characters.deletedAt),
+        gt(characters.id, afterId),
+      ),
+    )
+    .orderBy(asc(characters.id))
+    .limit(limit);
 }
