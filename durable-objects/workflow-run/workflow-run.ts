@@ -424,7 +424,7 @@ export class WorkflowRun extends DurableObject<Env> {
         // Done, and every item it created has reached this object (events may still be on their way).
         const fanout = await fanoutState(ctx, step.taskId);
         if (fanout.done && counts.total >= (fanout.items ?? 0)) step.expanded = true;
-        else if (!fanout.done && due(step.dispatchedAt) && due(fanout.at)) {
+        else if (!fanout.done && (step.dispatchedAt === null || (due(step.dispatchedAt) && due(fanout.at)))) {
           dispatch.push({ kind: "fanout", id: step.taskId });
           step.dispatchedAt = now;
         }
@@ -583,7 +583,9 @@ export class WorkflowRun extends DurableObject<Env> {
         this.dirtyItems.add(item.taskId);
       }
     }
-    for (const step of this.mustState().steps) if (step.status === "pending") step.dispatchedAt = null;
+    // A fan-out step whose chunk chain stopped at the pause continues at once.
+    for (const step of this.mustState().steps)
+      if (step.status === "pending" || (step.kind === "fanout" && !step.expanded)) step.dispatchedAt = null;
   }
 
   /** While the workflow is live, an alarm re-reads events now and then: a lost poke costs seconds, not work. */

@@ -113,10 +113,11 @@ describe("script parsing: odd input", () => {
     });
   });
 
-  it("ignores invisible and direction-override characters", () => {
-    const parsed = parseScript("\ufeff场景1：街道\u202e\n小\u200b明：走吧。");
+  it("ignores invisible, direction-override and control characters", () => {
+    const parsed = parseScript("\ufeff场景1：街道\u202e\n小\u200b明：走\u0001吧\u007f。\t好");
     expect(parsed.scenes[0]?.heading).toBe("街道");
     expect(parsed.characters).toEqual(["小明"]);
+    expect(parsed.scenes[0]?.caption).toBe("小明：走吧。 好");
   });
 });
 

@@ -1,7 +1,9 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { LIMITS } from "../../worker/core/studio/script-parser";
 import { FANOUT_CHUNK_ITEMS } from "../../worker/core/workflows/orchestrator";
+import worker from "../../worker/index";
 import { call, expectStudioError, newUser } from "../helpers/http";
 import { rowCount, studioProject } from "../helpers/studio";
 import { startWorkflow, until, waitUntil, watch } from "../helpers/workflows";
@@ -25,6 +27,34 @@ async function itemsOf(workflowId: number, step: string) {
     .bind(workflowId, step)
     .first<{ n: number; distinct_items: number; batches: number; largest: number | null }>();
   return row ?? { n: 0, distinct_items: 0, batches: 0, largest: null };
+}
+
+/** An external storyboard workflow whose character step has `total` items (one from the script). */
+async function bigStep(owner: { id: number; token: string }, total: number) {
+  const project = await studioProject(owner.token, { script: "场景1：街道\n角色0：好。" });
+  // The project already holds many characters without images: every one is an item of the step.
+  await env.DB.prepare(
+    `INSERT INTO characters (owner_id, project_id, name, source, created_at, updated_at)
+     SELECT ?1, ?2, '配角' || value, 'generated', ?3, ?3 FROM json_each(?4)`,
+  )
+    .bind(
+      owner.id,
+      project.id,
+      Date.now(),
+      JSON.stringify(Array.from({ length: total - 1 }, (_, i) => i + 1)),
+    )
+    .run();
+  const wf = await startWorkflow(owner.token, {
+    project_id: project.id,
+    workflow_type: "storyboard",
+    generator: "external",
+  });
+  const step = await env.DB.prepare(
+    "SELECT id FROM tasks WHERE workflow_id = ? AND step = 'character_generation' AND parent_task_id IS NULL",
+  )
+    .bind(wf.id)
+    .first<{ id: number }>();
+  return { project, wf, stepTaskId: step?.id ?? 0 };
 }
 
 describe("script limits", () => {
@@ -79,24 +109,7 @@ describe("fan-out in chunks", () => {
     const owner = await newUser();
     const other = await newUser();
     const total = 4 * FANOUT_CHUNK_ITEMS;
-    const project = await studioProject(owner.token, { script: "场景1：街道\n角色0：好。" });
-    // The project already holds many characters without images: every one is an item of the step.
-    await env.DB.prepare(
-      `INSERT INTO characters (owner_id, project_id, name, source, created_at, updated_at)
-       SELECT ?1, ?2, '配角' || value, 'generated', ?3, ?3 FROM json_each(?4)`,
-    )
-      .bind(
-        owner.id,
-        project.id,
-        Date.now(),
-        JSON.stringify(Array.from({ length: total - 1 }, (_, i) => i + 1)),
-      )
-      .run();
-    const wf = await startWorkflow(owner.token, {
-      project_id: project.id,
-      workflow_type: "storyboard",
-      generator: "external",
-    });
+    const { wf } = await bigStep(owner, total);
     const ws = await watch(owner.token, wf.id);
     await ws.waitFor((f) => f.type === "step_started" && f.step === "character_generation");
 
@@ -123,6 +136,49 @@ describe("fan-out in chunks", () => {
     // Frames summarise the items (counts), however many there are.
     for (const f of ws.frames) expect(JSON.stringify(f).length).toBeLessThan(4096);
     ws.close();
+    await call("POST", `/api/v1/workflows/${wf.id}/cancel`, { token: owner.token });
+  }, 60_000);
+
+  it("creates every item exactly once when chunks are delivered many times over, and across a pause", async () => {
+    const owner = await newUser();
+    const total = 3 * FANOUT_CHUNK_ITEMS + 7;
+    const { wf, stepTaskId } = await bigStep(owner, total);
+    await waitUntil(async () => (await itemsOf(wf.id, "character_generation")).n > 0, 20_000, "first chunk");
+    // Beside the real chain, five extra deliveries of the step's message at once, three times.
+    for (let round = 0; round < 3; round++) {
+      const batch = createMessageBatch(
+        "short-drama-jobs",
+        Array.from({ length: 5 }, (_, i) => ({
+          id: `dup-${round}-${i}`,
+          timestamp: new Date(),
+          attempts: 1,
+          body: { kind: "fanout", id: stepTaskId },
+        })),
+      );
+      const ctx = createExecutionContext();
+      await worker.queue(batch, env, ctx);
+      const result = await getQueueResult(batch, ctx);
+      expect(result.explicitAcks).toHaveLength(5);
+    }
+    // A pause stops the chain; the resume starts it again where it stopped.
+    expect((await call("POST", `/api/v1/workflows/${wf.id}/pause`, { token: owner.token })).status).toBe(200);
+    expect((await call("POST", `/api/v1/workflows/${wf.id}/resume`, { token: owner.token })).status).toBe(
+      200,
+    );
+    await waitUntil(
+      async () => (await itemsOf(wf.id, "character_generation")).n === total,
+      30_000,
+      "fan-out",
+    );
+    const done = await itemsOf(wf.id, "character_generation");
+    expect(done.distinct_items).toBe(total);
+    expect(done.largest).toBeLessThanOrEqual(FANOUT_CHUNK_ITEMS);
+    const step = await env.DB.prepare(
+      "SELECT json_extract(task_output, '$.fanout') AS f FROM tasks WHERE id = ?",
+    )
+      .bind(stepTaskId)
+      .first<{ f: string }>();
+    expect(JSON.parse(step?.f ?? "{}")).toMatchObject({ items: total, done: true });
     await call("POST", `/api/v1/workflows/${wf.id}/cancel`, { token: owner.token });
   }, 60_000);
 

@@ -95,11 +95,17 @@ const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hang
 const CJK_ALL = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu;
 
 function normalise(text: string): string {
-  return text
-    .replace(/\r\n?/g, "\n")
-    .replace(/\u3000/g, " ")
-    .replace(/[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, "")
-    .replace(/[\t ]+/g, " ");
+  return (
+    text
+      .replace(/\r\n?/g, "\n")
+      .replace(/\u3000/g, " ")
+      .replace(/[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, "")
+      // Control characters have no place in a script (and each would cost 6 bytes in the JSON the
+      // storyboards are inserted from, which must stay under D1's 2 MB value limit).
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "")
+      .replace(/[\t ]+/g, " ")
+  );
 }
 
 function heading(line: string): string | null | undefined {

@@ -203,6 +203,8 @@ export function reorderStatements(
 /**
  * Script parsing: the parsed scenes become storyboards, but only in a project that has none (they
  * may be a user's work, and a rerun must not duplicate scenes). Scene numbers come with the rows.
+ * One JSON parameter: at most 200 scenes of at most 2500 characters (description and caption, no
+ * control characters) is at most ~1.5 MB, under D1's 2 MB value limit.
  */
 export function insertParsedStoryboardsStatement(
   db: Database,
