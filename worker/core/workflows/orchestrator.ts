@@ -26,7 +26,7 @@ import { ITEM_TASK_TYPE, itemRef, type StepName } from "./templates";
  * the WorkflowRun object closes it only once `done`, and sends the message again if the chain
  * stalls.
  */
-export const FANOUT_CHUNK_ITEMS = 50;
+export const FANOUT_CHUNK_ITEMS = 100;
 
 type FanoutStepName = Extract<StepName, "character_generation" | "storyboard_generation">;
 
