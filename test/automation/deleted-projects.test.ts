@@ -78,6 +78,17 @@ describe("deleting a pipeline project", () => {
       json: { commit_id: "del-b", status: "completed" },
     });
     expect(byCommit.body.code).toBe(404);
+    // n8n's callbacks find nothing either.
+    const viaTask = await call("POST", `/api/webhooks/n8n/task_update/${b?.id}`, {
+      token: t.n8n,
+      json: { status: "completed" },
+    });
+    expect(viaTask.body.code).toBe(404);
+    const viaProject = await call("POST", `/api/webhooks/n8n/project_execution/${project.id}`, {
+      token: t.n8n,
+      json: { status: "success", task_updates: [{ task_id: b?.id, status: "completed" }], executionId: "x1" },
+    });
+    expect(viaProject.body.code).toBe(404);
     const listed = data(await call("GET", "/api/tasks", { token: t.operator }));
     expect(listed).toEqual([]);
     const added = await call("POST", "/api/tasks", {

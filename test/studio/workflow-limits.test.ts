@@ -1,6 +1,13 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
+  runDurableObjectAlarm,
+  runInDurableObject,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { WorkflowRun } from "../../durable-objects/workflow-run/workflow-run";
 import { LIMITS } from "../../worker/core/studio/script-parser";
 import { FANOUT_CHUNK_ITEMS } from "../../worker/core/workflows/orchestrator";
 import worker from "../../worker/index";
@@ -181,6 +188,49 @@ describe("fan-out in chunks", () => {
     expect(JSON.parse(step?.f ?? "{}")).toMatchObject({ items: total, done: true });
     await call("POST", `/api/v1/workflows/${wf.id}/cancel`, { token: owner.token });
   }, 60_000);
+
+  it("the WorkflowRun object applies at most 2000 task changes a call; the rest follow in an alarm at once", async () => {
+    const owner = await newUser();
+    const { wf, stepTaskId } = await bigStep(owner, 2);
+    await waitUntil(async () => (await itemsOf(wf.id, "character_generation")).n === 2, 20_000, "fan-out");
+    const stub = env.WORKFLOW_RUN.get(env.WORKFLOW_RUN.idFromName(`workflow:${wf.id}`));
+    await stub.poke(wf.id);
+    // Quiet object (no watchdog), then a backlog of 2500 task changes written at once.
+    await runInDurableObject(stub, (_: WorkflowRun, state) => state.storage.deleteAlarm());
+    const pipeline = await env.DB.prepare("SELECT pipeline_project_id AS p FROM workflows WHERE id = ?")
+      .bind(wf.id)
+      .first<{ p: number }>();
+    await env.DB.prepare(
+      `INSERT INTO tasks (owner_id, project_id, task_type, status, priority, dependencies, attempts, workflow_id, step,
+         parent_task_id, item_ref, created_at, updated_at)
+       SELECT ?1, ?2, 'character_image', 'pending', 0, '[]', 0, ?3, 'character_generation', ?4,
+         'character:' || (1000000 + value), ?5, ?5 FROM json_each(?6)`,
+    )
+      .bind(
+        owner.id,
+        pipeline?.p,
+        wf.id,
+        stepTaskId,
+        Date.now(),
+        JSON.stringify(Array.from({ length: 2500 }, (_, i) => i)),
+      )
+      .run();
+    // The object deletes the changes it has applied: what is left is its backlog.
+    const backlog = () => rowCount("workflow_events", "workflow_id = ?", wf.id);
+    expect(await backlog()).toBe(2500);
+
+    await runInDurableObject(stub, async (instance: WorkflowRun, state) => {
+      await instance.poke(wf.id);
+      // One call applied 2000 (and removed what it applied); 500 wait, with an alarm due now.
+      expect(await backlog()).toBe(500);
+      expect(await state.storage.getAlarm()).toBeLessThanOrEqual(Date.now());
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await backlog()).toBe(0);
+    const detail = await call("GET", `/api/v1/workflows/${wf.id}`, { token: owner.token });
+    expect(detail.body.steps[1].items).toMatchObject({ total: 2502, pending: 2502 });
+    await call("POST", `/api/v1/workflows/${wf.id}/cancel`, { token: owner.token });
+  });
 
   it("runs the largest allowed script: 200 scenes and 100 speakers, within D1's limits", async () => {
     const user = await newUser();
