@@ -393,7 +393,7 @@ export class WorkflowRun extends DurableObject<Env> {
     let row: WorkflowRow | null = null;
     for (const step of state.steps) {
       if (step.taskId === null) continue;
-      const due = (at: number | null | undefined) =>
+      const longAgo = (at: number | null | undefined) =>
         at === null || at === undefined || now - at > REDISPATCH_PENDING_MS;
       if (step.kind === "single") {
         const due =
@@ -412,7 +412,7 @@ export class WorkflowRun extends DurableObject<Env> {
       // here: this call stays short however many items there are. It only starts the chain, and
       // starts it again if it stalled (no chunk for a while).
       if (step.status === "pending") {
-        if (due(step.dispatchedAt)) {
+        if (longAgo(step.dispatchedAt)) {
           dispatch.push({ kind: "fanout", id: step.taskId });
           step.dispatchedAt = now;
         }
@@ -424,7 +424,10 @@ export class WorkflowRun extends DurableObject<Env> {
         // Done, and every item it created has reached this object (events may still be on their way).
         const fanout = await fanoutState(ctx, step.taskId);
         if (fanout.done && counts.total >= (fanout.items ?? 0)) step.expanded = true;
-        else if (!fanout.done && (step.dispatchedAt === null || (due(step.dispatchedAt) && due(fanout.at)))) {
+        else if (
+          !fanout.done &&
+          (step.dispatchedAt === null || (longAgo(step.dispatchedAt) && longAgo(fanout.at)))
+        ) {
           dispatch.push({ kind: "fanout", id: step.taskId });
           step.dispatchedAt = now;
         }
