@@ -5,7 +5,7 @@ import { createProject, data, newTenant, type Tenant } from "../helpers/automati
 import { type CallResult, call } from "../helpers/http";
 
 /**
- * Issue 12, defect 2: free-form JSON fields accepted any depth; at 20 000 levels the write
+ * Free-form JSON fields once accepted any depth; at 20 000 levels the write
  * committed and every later answer that carried it overflowed the stack (500 for the tenant's
  * project lists from then on). Now each such field, on every route, is refused with code 400
  * naming it, and nothing is written.

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createProject, data, newTenant, type Tenant } from "../helpers/automation";
 import { call } from "../helpers/http";
 
-/** Issue 12, defect 4: a deleted pipeline project's tasks are gone for every route, claims included. */
+/** A deleted pipeline project's tasks are gone for every route, claims included. */
 function claim(t: Tenant, extra: Record<string, unknown> = {}) {
   return call("POST", "/api/tasks/claim", { token: t.worker, json: { task_types: ["render"], ...extra } });
 }

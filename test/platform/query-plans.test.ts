@@ -21,7 +21,7 @@ afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
 /**
- * Issue 12, defect 1: a query on the workflow path that scanned every tenant's characters stalled
+ * A query on the workflow path that scanned every tenant's characters once stalled
  * the shared database. Here a storyboard workflow runs from POST /workflows to completed — script
  * step, chunked fan-out, worker claims and completions for the external generator, the built-in
  * executors for the other — with every D1 statement of the Worker, its queue consumer and the

@@ -3,7 +3,7 @@ import { AppError } from "../../worker/platform/errors";
 import { assertPublicHttpUrl, isPrivateHost } from "../../worker/platform/url-guard";
 
 /**
- * The SSRF guard (RELIABILITY #42), table-driven from the URL a client sends: the WHATWG parser
+ * The SSRF guard, table-driven from the URL a client sends: the WHATWG parser
  * first normalises it (IPv4 in any notation becomes dotted decimal, IPv6 is compressed to hex), so
  * every spelling below reaches the guard in the form the Worker would fetch.
  */

@@ -5,7 +5,7 @@ import { imageForm, storedKeys, stripes, studioProject, uploadCharacter } from "
 import { startWorkflow, TWO_SCENE_SCRIPT, until, waitUntil } from "../helpers/workflows";
 
 /**
- * Issue 12, defect 5: once a studio project is deleted, its characters and storyboards are as gone
+ * Once a studio project is deleted, its characters and storyboards are as gone
  * as the project — 404 on every child route — and nothing is written under its R2 prefix again.
  */
 describe("children of a deleted studio project", () => {

@@ -16,7 +16,7 @@ import { rowCount, studioProject } from "../helpers/studio";
 import { startWorkflow, until, waitUntil, watch } from "../helpers/workflows";
 
 /**
- * Issue 12, defect 1: one script must not stall every tenant. A script is capped at 100 speakers
+ * One script must not stall every tenant. A script is capped at 100 speakers
  * (and 200 scenes), and a fan-out step creates its items in chunks of FANOUT_CHUNK_ITEMS, each its
  * own queue message, so no invocation holds the database or the Durable Object for long.
  */
