@@ -24,15 +24,6 @@ export class RateLimiterClient {
     );
   }
 
-  peek(name: string, req: HitRequest, failure: RateLimitFailureMode): Promise<HitResult> {
-    return this.call(
-      name,
-      failure,
-      (stub) => stub.peek(req),
-      (allowed) => fallback(req.limit, allowed),
-    );
-  }
-
   acquire(name: string, req: AcquireRequest, failure: RateLimitFailureMode): Promise<AcquireResult> {
     return this.call(
       name,
@@ -43,15 +34,6 @@ export class RateLimiterClient {
         granted: allowed ? 1 : 0,
         second: Math.floor(Date.now() / 1000),
       }),
-    );
-  }
-
-  async record(name: string, req: HitRequest): Promise<void> {
-    await this.call(
-      name,
-      "open",
-      (stub) => stub.record(req),
-      (allowed) => fallback(req.limit, allowed),
     );
   }
 

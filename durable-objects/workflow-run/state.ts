@@ -27,6 +27,8 @@ export interface StepState {
   dispatchedAt: number | null;
   /** How far a single step's outside work is (the export's progress while it renders), 0..1. */
   progressHint?: number;
+  /** A fan-out step whose chunked expansion has created all its items (only then can it close). */
+  expanded?: boolean;
 }
 
 export interface RunState {
@@ -228,6 +230,7 @@ export function applyEvent(state: RunState, items: Map<number, ItemState>, ev: T
       step.completedAt = null;
       step.error = null;
       step.dispatchedAt = null;
+      step.expanded = false;
     }
   } else {
     const prev = items.get(ev.taskId);

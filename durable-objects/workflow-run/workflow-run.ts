@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { cancelWorkflowExports } from "../../worker/core/exports/cancel";
 import { BUILTIN_LEASE_MS } from "../../worker/core/workflows/executors";
 import { readOptions } from "../../worker/core/workflows/options";
-import { closeStep, expandStep } from "../../worker/core/workflows/orchestrator";
+import { closeStep, fanoutState } from "../../worker/core/workflows/orchestrator";
 import { abortUnlessChanged, isGuardAbort } from "../../worker/db/guard";
 import { rollupProjectStatement } from "../../worker/db/queries/tasks";
 import {
@@ -81,6 +81,9 @@ export interface WorkflowSnapshot {
 }
 
 const WATCHDOG_MS = 5_000;
+/** Task changes read per page, and pages applied per call: one call never applies more than 2000. */
+const EVENT_PAGE = 500;
+const MAX_EVENT_PAGES_PER_CALL = 4;
 const REDISPATCH_PENDING_MS = 60_000;
 const MAX_SOCKETS = 5_000;
 const encoder = new TextEncoder();
@@ -97,6 +100,8 @@ export class WorkflowRun extends DurableObject<Env> {
   private chain: Promise<unknown> = Promise.resolve();
   private sse = new Set<WritableStreamDefaultWriter<Uint8Array>>();
   private keepAlive: ReturnType<typeof setInterval> | null = null;
+  /** The last drain stopped at its limit with changes left to read. */
+  private backlog = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -310,7 +315,7 @@ export class WorkflowRun extends DurableObject<Env> {
     ]);
     for (let round = 0; round < 20; round++) {
       await this.drain();
-      if (!(await this.reconcile())) break;
+      if (!(await this.reconcile()) || this.backlog) break;
     }
     const after = JSON.stringify([
       state.status,
@@ -327,8 +332,14 @@ export class WorkflowRun extends DurableObject<Env> {
     const state = this.mustState();
     const db = dbOf(this.env);
     const start = state.cursor;
-    for (;;) {
-      const events = await readEvents(db, state.workflowId, state.cursor, 500);
+    this.backlog = false;
+    for (let page = 0; ; page++) {
+      // A backlog is worked off over several calls (an alarm right away), each of bounded length.
+      if (page === MAX_EVENT_PAGES_PER_CALL) {
+        this.backlog = true;
+        break;
+      }
+      const events = await readEvents(db, state.workflowId, state.cursor, EVENT_PAGE);
       if (events.length === 0) break;
       const drafts: FrameDraft[] = [];
       for (const ev of events) {
@@ -336,7 +347,7 @@ export class WorkflowRun extends DurableObject<Env> {
         if (ev.parentTaskId !== null) this.dirtyItems.add(ev.taskId);
       }
       this.broadcast(this.commit(drafts));
-      if (events.length < 500) break;
+      if (events.length < EVENT_PAGE) break;
     }
     if (state.cursor > start) {
       await deleteEvents(db, state.workflowId, state.cursor).catch(() => undefined);
@@ -377,11 +388,13 @@ export class WorkflowRun extends DurableObject<Env> {
     if (state.status !== "running") return false;
     const now = Date.now();
     const ctx = backgroundCore(this.env, now);
-    const dispatch: number[] = [];
+    const dispatch: JobMessage[] = [];
     let wrote = false;
     let row: WorkflowRow | null = null;
     for (const step of state.steps) {
       if (step.taskId === null) continue;
+      const longAgo = (at: number | null | undefined) =>
+        at === null || at === undefined || now - at > REDISPATCH_PENDING_MS;
       if (step.kind === "single") {
         const due =
           (step.status === "pending" &&
@@ -390,26 +403,36 @@ export class WorkflowRun extends DurableObject<Env> {
             step.dispatchedAt !== null &&
             now - step.dispatchedAt > BUILTIN_LEASE_MS + 30_000);
         if (due) {
-          dispatch.push(step.taskId);
+          dispatch.push({ kind: "task", id: step.taskId });
           step.dispatchedAt = now;
         }
         continue;
       }
+      // A fan-out step's items are created in chunks by queue messages (orchestrator.ts), never
+      // here: this call stays short however many items there are. It only starts the chain, and
+      // starts it again if it stalled (no chunk for a while).
       if (step.status === "pending") {
-        row ??= await this.workflowRow();
-        if (row)
-          wrote =
-            (await expandStep(
-              ctx,
-              row,
-              step.name as "character_generation" | "storyboard_generation",
-              step.taskId,
-            )) || wrote;
+        if (longAgo(step.dispatchedAt)) {
+          dispatch.push({ kind: "fanout", id: step.taskId });
+          step.dispatchedAt = now;
+        }
         continue;
       }
       if (step.status !== "processing") continue;
       const counts = countItems(this.items.values(), step.name);
-      if (counts.waiting + counts.pending + counts.processing === 0) {
+      if (!step.expanded) {
+        // Done, and every item it created has reached this object (events may still be on their way).
+        const fanout = await fanoutState(ctx, step.taskId);
+        if (fanout.done && counts.total >= (fanout.items ?? 0)) step.expanded = true;
+        else if (
+          !fanout.done &&
+          (step.dispatchedAt === null || (longAgo(step.dispatchedAt) && longAgo(fanout.at)))
+        ) {
+          dispatch.push({ kind: "fanout", id: step.taskId });
+          step.dispatchedAt = now;
+        }
+      }
+      if (step.expanded && counts.waiting + counts.pending + counts.processing === 0) {
         const failed = [...this.items.values()].filter((i) => i.step === step.name && i.status === "failed");
         const error =
           failed.length > 0
@@ -436,7 +459,7 @@ export class WorkflowRun extends DurableObject<Env> {
           item.status === "pending" &&
           (item.dispatchedAt === null || now - item.dispatchedAt >= REDISPATCH_PENDING_MS);
         if (stale || (ready && inFlight < cap)) {
-          dispatch.push(item.taskId);
+          dispatch.push({ kind: "task", id: item.taskId });
           item.dispatchedAt = now;
           this.dirtyItems.add(item.taskId);
           if (ready) inFlight++;
@@ -444,9 +467,7 @@ export class WorkflowRun extends DurableObject<Env> {
       }
     }
     if (dispatch.length > 0) {
-      await this.env.JOBS.sendBatch(
-        dispatch.map((id) => ({ body: { kind: "task", id } satisfies JobMessage })),
-      );
+      await this.env.JOBS.sendBatch(dispatch.map((body) => ({ body })));
     }
     this.commit([]);
     return wrote;
@@ -565,7 +586,9 @@ export class WorkflowRun extends DurableObject<Env> {
         this.dirtyItems.add(item.taskId);
       }
     }
-    for (const step of this.mustState().steps) if (step.status === "pending") step.dispatchedAt = null;
+    // A fan-out step whose chunk chain stopped at the pause continues at once.
+    for (const step of this.mustState().steps)
+      if (step.status === "pending" || (step.kind === "fanout" && !step.expanded)) step.dispatchedAt = null;
   }
 
   /** While the workflow is live, an alarm re-reads events now and then: a lost poke costs seconds, not work. */
@@ -573,12 +596,12 @@ export class WorkflowRun extends DurableObject<Env> {
     const state = this.mustState();
     const live = state.status === "running" || state.status === "paused";
     const current = await this.ctx.storage.getAlarm();
-    if (!live) {
+    if (!live && !this.backlog) {
       if (current !== null) await this.ctx.storage.deleteAlarm();
       return;
     }
-    if (current === null || current > Date.now() + WATCHDOG_MS)
-      await this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS);
+    const due = Date.now() + (this.backlog ? 0 : WATCHDOG_MS);
+    if (current === null || current > due) await this.ctx.storage.setAlarm(due);
   }
 
   private snapshotBody(): WorkflowSnapshot {

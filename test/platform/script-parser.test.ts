@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { durationOf, LIMITS, parseScript } from "../../worker/core/studio/script-parser";
+import { durationOf, LIMITS, parseScript, ScriptLimitError } from "../../worker/core/studio/script-parser";
 
 describe("script parsing: Chinese", () => {
   it("splits at 场景N and 第N场 headings, finds speakers, captions and durations", () => {
@@ -113,10 +113,42 @@ describe("script parsing: odd input", () => {
     });
   });
 
-  it("ignores invisible and direction-override characters", () => {
-    const parsed = parseScript("\ufeff场景1：街道\u202e\n小\u200b明：走吧。");
+  it("ignores invisible, direction-override and control characters", () => {
+    const parsed = parseScript("\ufeff场景1：街道\u202e\n小\u200b明：走\u0001吧\u007f。\t好");
     expect(parsed.scenes[0]?.heading).toBe("街道");
     expect(parsed.characters).toEqual(["小明"]);
+    expect(parsed.scenes[0]?.caption).toBe("小明：走吧。 好");
+  });
+});
+
+describe("limits", () => {
+  const speakers = (n: number, from = 0) =>
+    Array.from({ length: n }, (_, i) => `角色${from + i}：好。`).join("\n");
+
+  it("takes at most 100 speakers a script, and names both limits when there are more", () => {
+    expect(LIMITS.maxSpeakers).toBe(100);
+    expect(parseScript(speakers(LIMITS.maxSpeakers)).characters).toHaveLength(LIMITS.maxSpeakers);
+    let error: unknown;
+    try {
+      parseScript(speakers(5_000));
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ScriptLimitError);
+    expect((error as ScriptLimitError).speakers).toBe(5_000);
+    expect((error as Error).message).toBe(
+      "The script has 5000 speaking characters; a script may have at most 100 (and at most 200 scenes)",
+    );
+  });
+
+  it("counts only the speakers of the scenes it keeps", () => {
+    // 200 scenes of one speaker each, then scenes past the scene limit with new speakers: those
+    // scenes are left out, so their speakers become no characters either.
+    const kept = Array.from({ length: LIMITS.maxScenes }, (_, i) => `场景${i + 1}\n甲${i % 50}：好。`);
+    const dropped = Array.from({ length: 300 }, (_, i) => `场景${LIMITS.maxScenes + i + 1}\n乙${i}：好。`);
+    const parsed = parseScript([...kept, ...dropped].join("\n"));
+    expect(parsed.scenes).toHaveLength(LIMITS.maxScenes);
+    expect(parsed.characters).toHaveLength(50);
   });
 });
 

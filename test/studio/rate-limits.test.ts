@@ -10,6 +10,13 @@ function limiterStub(name: string) {
   return env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(name));
 }
 
+const EMAIL_WINDOW = { limit: 10, windowSeconds: 900 };
+
+async function waitFor(pred: () => Promise<boolean>) {
+  for (let i = 0; i < 200 && !(await pred()); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(await pred()).toBe(true);
+}
+
 describe("per-user hourly limit by tier", () => {
   it("admits exactly the free tier's 100 of 105 concurrent requests, then 429 with Retry-After", async () => {
     const user = await newUser();
@@ -145,6 +152,46 @@ describe("brute-force guards", () => {
       form: { username: other.email, password: other.password },
     });
     expect(fine.status).toBe(200);
+  });
+
+  it("checks at most 10 passwords of 30 parallel wrong guesses; a success afterwards forgives", async () => {
+    const user = await newUser();
+    const ip = uniqueIp();
+    const guesses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        call("POST", "/api/v1/auth/login", {
+          form: { username: user.email, password: `Guess${i}pass!` },
+          ip,
+        }),
+      ),
+    );
+    // A 401 is a password that was checked (and wrong); a 429 one refused before any check.
+    const checked = guesses.filter((r) => r.status === 401);
+    const refused = guesses.filter((r) => r.status === 429);
+    expect(checked).toHaveLength(10);
+    expect(refused).toHaveLength(20);
+    for (const res of refused) expectStudioError(res, 429, "RATE_LIMIT_EXCEEDED");
+    const next = await call("POST", "/api/v1/auth/login", {
+      form: { username: user.email, password: user.password },
+      ip,
+    });
+    expectStudioError(next, 429, "RATE_LIMIT_EXCEEDED");
+
+    // Under the limit, a correct password gives its reserved attempt back with the failures.
+    const other = await newUser();
+    for (let i = 0; i < 9; i++) {
+      const res = await call("POST", "/api/v1/auth/login", {
+        form: { username: other.email, password: `Wrong${i}pass!` },
+      });
+      expectStudioError(res, 401, "UNAUTHORIZED");
+    }
+    const right = await call("POST", "/api/v1/auth/login", {
+      form: { username: other.email, password: other.password },
+    });
+    expect(right.status).toBe(200);
+    await waitFor(
+      async () => (await limiterStub(`login:email:${other.email}`).peek(EMAIL_WINDOW)).remaining === 10,
+    );
   });
 
   it("limits login attempts per client address", async () => {

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { freeJson } from "../platform/json-schema";
 import { iso } from "../platform/time";
 import { automationErrorResponses, envelopeSchema } from "./envelope";
 
@@ -10,8 +11,8 @@ export const Pagination = {
   limit: z.coerce.number().int().min(1).max(100).default(100),
 };
 
-/** Any JSON object (task outputs, parameters, config data). */
-export const JsonObject = z.record(z.string(), z.unknown());
+/** Any JSON object (task outputs, parameters, config data), within the free-form JSON limits. */
+export const JsonObject = freeJson();
 
 export const Id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 

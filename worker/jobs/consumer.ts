@@ -3,9 +3,11 @@ import { settleExport } from "../core/exports/settle";
 import { inspirationTriggerDead, inspirationTriggerDelivered } from "../core/inspirations/inspirations";
 import { renderJobs } from "../core/renderer/client";
 import { runWorkflowTask } from "../core/workflows/executors";
+import { expandStepChunk } from "../core/workflows/orchestrator";
+import { pokeWorkflows } from "../core/workflows/run-stub";
 import { claimOutboxRow, findOutboxRow, markOutbox } from "../db/queries/outbox";
 import { backgroundCore, dbOf } from "../platform/context";
-import { JobMessageSchema, retryDelaySeconds } from "./messages";
+import { type JobMessage, JobMessageSchema, retryDelaySeconds } from "./messages";
 import { deliverN8nTrigger } from "./n8n-delivery";
 import { deletePrefix } from "./r2-cleanup";
 import { dispatchRender, RenderDispatchPayload } from "./render-dispatch";
@@ -70,6 +72,10 @@ async function consumeOne(msg: Message<unknown>, env: Env): Promise<void> {
     msg.ack();
     return;
   }
+  if (parsed.data.kind === "fanout") {
+    await expandOneChunk(msg, env, parsed.data.id);
+    return;
+  }
   if (parsed.data.kind === "task") {
     try {
       const outcome = await runWorkflowTask(env, parsed.data.id);
@@ -114,16 +120,42 @@ async function consumeOne(msg: Message<unknown>, env: Env): Promise<void> {
   }
 }
 
+/**
+ * One chunk of a fan-out step per message, then the message for the next chunk: a step of any
+ * size is many short invocations. If sending the next one fails, this message is retried, and
+ * its retry continues from wherever the step got to (the message names the step, not a chunk).
+ */
+async function expandOneChunk(msg: Message<unknown>, env: Env, stepTaskId: number): Promise<void> {
+  try {
+    const outcome = await expandStepChunk(backgroundCore(env), stepTaskId);
+    if (outcome.kind === "more") {
+      await env.JOBS.send({ kind: "fanout", id: stepTaskId } satisfies JobMessage);
+    }
+    if (outcome.kind !== "skipped") await pokeWorkflows(env, [outcome.workflowId]);
+    msg.ack();
+  } catch (err) {
+    console.error(
+      JSON.stringify({ level: "error", msg: "fan-out chunk failed", id: stepTaskId, err: String(err) }),
+    );
+    msg.retry({ delaySeconds: retryDelaySeconds(msg.attempts) });
+  }
+}
+
 /** Messages that exhausted their retries: the row is marked dead and its effects compensated. */
 export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const db = dbOf(env);
   for (const msg of batch.messages) {
     const parsed = JobMessageSchema.safeParse(msg.body);
-    if (parsed.success && parsed.data.kind === "task") {
+    if (parsed.success && (parsed.data.kind === "task" || parsed.data.kind === "fanout")) {
       // A built-in task whose messages kept failing: its lease lapses and the WorkflowRun
-      // object dispatches it again, or the cron fails it after its attempts.
+      // object dispatches it again, or the cron fails it after its attempts. A fan-out chain
+      // that stalled is started again by the object after a minute without a chunk.
       console.error(
-        JSON.stringify({ level: "error", msg: "workflow task message dead-lettered", id: parsed.data.id }),
+        JSON.stringify({
+          level: "error",
+          msg: `workflow ${parsed.data.kind} message dead-lettered`,
+          id: parsed.data.id,
+        }),
       );
     } else if (parsed.success) {
       const row = await findOutboxRow(db, parsed.data.id);

@@ -9,6 +9,8 @@ export const JobMessageSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("outbox"), id: z.number().int().positive() }).strict(),
   /** A built-in workflow task to run (core/workflows/executors.ts). */
   z.object({ kind: z.literal("task"), id: z.number().int().positive() }).strict(),
+  /** The next chunk of a fan-out step's items to create (core/workflows/orchestrator.ts). */
+  z.object({ kind: z.literal("fanout"), id: z.number().int().positive() }).strict(),
 ]);
 export type JobMessage = z.infer<typeof JobMessageSchema>;
 

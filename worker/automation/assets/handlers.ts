@@ -2,6 +2,7 @@ import * as assets from "../../core/assets/assets";
 import type { AssetRow } from "../../db/queries/assets";
 import { principalOf } from "../../platform/context";
 import { createRouter } from "../../platform/create-router";
+import { storedJson } from "../../platform/json-schema";
 import { iso } from "../../platform/time";
 import { coreOf } from "../common";
 import { ok } from "../envelope";
@@ -14,7 +15,7 @@ function assetOut(a: AssetRow) {
     description: a.description,
     asset_type: a.assetType,
     storage_path: a.storagePath,
-    asset_metadata: a.assetMetadata,
+    asset_metadata: storedJson(a.assetMetadata, null),
     duration_seconds: a.durationSeconds,
     source: a.source,
     visibility: a.visibility,

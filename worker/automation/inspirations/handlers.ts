@@ -2,6 +2,7 @@ import * as inspirations from "../../core/inspirations/inspirations";
 import type { InspirationRow } from "../../db/queries/inspirations";
 import { principalOf } from "../../platform/context";
 import { createRouter } from "../../platform/create-router";
+import { storedJson } from "../../platform/json-schema";
 import { iso } from "../../platform/time";
 import { coreOf } from "../common";
 import { ok } from "../envelope";
@@ -14,10 +15,10 @@ function inspirationOut(i: InspirationRow) {
     description: i.description,
     project_type_code: i.projectTypeCode,
     source: i.source,
-    parameters: i.parameters,
+    parameters: storedJson(i.parameters, null),
     status: i.status,
     score: i.score,
-    score_details: i.scoreDetails,
+    score_details: storedJson(i.scoreDetails, null),
     review_notes: i.reviewNotes,
     last_error: i.lastError,
     created_at: iso(i.createdAt),

@@ -1,5 +1,6 @@
 import type { PipelineProjectRow } from "../../db/queries/pipeline-projects";
 import type { TaskRow } from "../../db/queries/tasks";
+import { storedJson } from "../../platform/json-schema";
 import { iso } from "../../platform/time";
 import { taskOut } from "../tasks/mapper";
 
@@ -9,10 +10,10 @@ export function projectOut(p: PipelineProjectRow) {
     name: p.name,
     project_type: p.projectType,
     status: p.status,
-    initial_parameters: p.initialParameters,
+    initial_parameters: storedJson(p.initialParameters, null),
     inspiration_id: p.inspirationId,
     score: p.score,
-    score_details: p.scoreDetails,
+    score_details: storedJson(p.scoreDetails, null),
     review_notes: p.reviewNotes,
     used_transform_workflow_id: p.usedTransformWorkflowId,
     used_execution_workflow_id: p.usedExecutionWorkflowId,

@@ -1,5 +1,6 @@
 import type { TaskRow } from "../../db/queries/tasks";
 import { effectiveStatus } from "../../db/queries/tasks";
+import { storedJson } from "../../platform/json-schema";
 import { iso } from "../../platform/time";
 
 /** A task as the automation API shows it; an expired lease reads as pending. */
@@ -13,7 +14,7 @@ export function taskOut(t: TaskRow, now: number) {
     status,
     priority: t.priority,
     dependencies: t.dependencies,
-    task_output: t.taskOutput,
+    task_output: storedJson(t.taskOutput, null),
     platform_account_id: t.platformAccountId,
     commit_id: t.commitId,
     error_message: t.errorMessage,

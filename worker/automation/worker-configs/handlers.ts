@@ -2,6 +2,7 @@ import * as configs from "../../core/worker-configs/worker-configs";
 import type { WorkerConfigRow } from "../../db/queries/worker-configs";
 import { principalOf } from "../../platform/context";
 import { createRouter } from "../../platform/create-router";
+import { storedJson } from "../../platform/json-schema";
 import { iso } from "../../platform/time";
 import { coreOf } from "../common";
 import { ok } from "../envelope";
@@ -13,7 +14,7 @@ function configOut(w: WorkerConfigRow) {
     config_name: w.configName,
     config_type: w.configType,
     worker_type: w.workerType,
-    config_data: w.configData,
+    config_data: storedJson(w.configData, {}),
     description: w.description,
     priority: w.priority,
     is_active: w.isActive,
@@ -53,7 +54,7 @@ export const workerConfigsRouter = createRouter()
         id: a.id,
         task_id: a.taskId,
         config_id: a.configId,
-        override_data: a.overrideData,
+        override_data: storedJson(a.overrideData, null),
         created_at: iso(a.createdAt),
       })),
     );

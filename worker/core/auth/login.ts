@@ -4,7 +4,8 @@ import { policies, rateLimitError } from "../rate-limits";
 import { type AccountDeps, checkCredentials, normaliseEmail, startSession, type TokenPair } from "./accounts";
 
 /**
- * Login with brute-force guards: attempts per client IP, and failures per email.
+ * Login with brute-force guards: attempts per client IP, and attempts per email that a success
+ * forgives (so what accumulates are failures).
  * Both fail closed: if the counters are unreachable, logins wait rather than go unguarded. An
  * unknown email and a wrong password give the same answer in the same time.
  */
@@ -22,8 +23,11 @@ export async function login(
   if (!ipResult.allowed)
     throw rateLimitError(ipResult, ipPolicy, "Too many login attempts from this address");
 
+  // The attempt is counted before the password is checked, in one step of the email's counter
+  // object, so parallel guesses cannot all pass a check that only looked: at most `limit`
+  // passwords are ever checked per window. A success forgives the account's counted attempts.
   const emailPolicy = p.loginEmail(email);
-  const emailResult = await limiter.peek(emailPolicy.name, emailPolicy, "closed");
+  const emailResult = await limiter.hit(emailPolicy.name, emailPolicy, "closed");
   if (!emailResult.allowed) {
     throw rateLimitError(
       emailResult,
@@ -33,10 +37,7 @@ export async function login(
   }
 
   const user = await checkCredentials(deps, email, password);
-  if (!user) {
-    await limiter.record(emailPolicy.name, emailPolicy);
-    throw unauthorized("Incorrect email or password");
-  }
+  if (!user) throw unauthorized("Incorrect email or password");
   deps.defer(limiter.clear(emailPolicy.name));
   return startSession(deps, user.id);
 }

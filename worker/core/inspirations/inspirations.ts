@@ -12,7 +12,8 @@ import {
   updateInspirationStatement,
 } from "../../db/queries/inspirations";
 import type { InspirationStatus } from "../../db/schema/automation";
-import { conflict, notFound } from "../../platform/errors";
+import { AppError, conflict, notFound } from "../../platform/errors";
+import { jsonLimitProblem, storedJson } from "../../platform/json-schema";
 import type { CoreContext } from "../context";
 import { type N8nTrigger, n8nTriggerStatement, newTrigger, triggerIds } from "../n8n/triggers";
 import { enqueueOutbox } from "../outbox";
@@ -50,7 +51,7 @@ function triggerBody(
     description: row.description,
     project_type_code: row.projectTypeCode,
     source: row.source,
-    parameters: row.parameters ?? {},
+    parameters: storedJson(row.parameters, {}),
   };
 }
 
@@ -220,7 +221,14 @@ export async function regenerateInspiration(
 ) {
   const current = await getInspiration(ctx.db, ownerId, id);
   if (!REGENERABLE.includes(current.status)) throw transitionError(current.status, "generating");
-  const parameters = { ...(current.parameters ?? {}), ...(input.parameter_overrides ?? {}) };
+  const parameters = { ...storedJson(current.parameters, {}), ...(input.parameter_overrides ?? {}) };
+  // Each part is within the limits; the merge could still outgrow the size limit.
+  const problem = jsonLimitProblem(parameters);
+  if (problem) {
+    throw new AppError("VALIDATION_ERROR", "The merged parameters are too large", {
+      fieldErrors: [{ field: "body.parameter_overrides", message: `merged with the parameters: ${problem}` }],
+    });
+  }
   const trigger = await newTrigger(ctx.env, ctx.db, ownerId, "inspiration");
   return applyChange(
     ctx,

@@ -23,6 +23,7 @@ import {
 import type { PipelineStatus } from "../../db/schema/automation";
 import { randomToken } from "../../platform/crypto";
 import { badRequest, notFound } from "../../platform/errors";
+import { storedJson } from "../../platform/json-schema";
 import type { CoreContext } from "../context";
 import { n8nTriggerStatement, newTrigger, triggerIds } from "../n8n/triggers";
 import { enqueueOutbox } from "../outbox";
@@ -194,7 +195,7 @@ export async function regenerateProject(
           project_id: project.id,
           name: project.name,
           project_type: project.projectType,
-          initial_parameters: project.initialParameters ?? {},
+          initial_parameters: storedJson(project.initialParameters, {}),
           parameters,
           tasks: tasks.map((t) => ({
             id: t.id,

@@ -6,10 +6,12 @@ import {
   softDeleteStudioProject,
   updateStudioProject,
 } from "../../db/queries/studio-projects";
+import { liveWorkflowIds } from "../../db/queries/workflows";
 import type { AspectRatio, StudioProjectStatus } from "../../db/schema/studio";
 import { notFound } from "../../platform/errors";
 import { projectPrefix } from "../media/storage-keys";
 import { enqueueOutbox } from "../outbox";
+import { workflowRun } from "../workflows/run-stub";
 
 /**
  * Studio projects. Every function takes the owner: another user's project is
@@ -77,9 +79,32 @@ export async function updateProject(
   return row;
 }
 
-/** Soft delete; the project's media in R2 is removed by a queued cleanup job. */
+/**
+ * Soft delete; the project's media in R2 is removed by a queued cleanup job. Its characters and
+ * storyboards become unreachable with it (their queries require a live project), and its live
+ * workflows are cancelled, so no generation keeps drawing into the deleted project (an item that
+ * was drawing loses its lease, and its image is removed instead of kept).
+ */
 export async function deleteProject(env: Env, db: Database, ownerId: number, id: string, now: number) {
+  const live = await liveWorkflowIds(db, ownerId, id);
   const result = await softDeleteStudioProject(db, ownerId, id, projectPrefix(ownerId, id), now);
   if (!result.deleted) throw notFound("Project");
+  await Promise.all(
+    live.map((workflowId) =>
+      workflowRun(env, workflowId)
+        .control(workflowId, "cancel")
+        .catch((err: unknown) =>
+          // The workflow then fails on its own: every step finds its project or items gone.
+          console.warn(
+            JSON.stringify({
+              level: "warn",
+              msg: "cancel on project delete failed",
+              workflowId,
+              err: String(err),
+            }),
+          ),
+        ),
+    ),
+  );
   await enqueueOutbox(env, db, result.outboxIds, now);
 }

@@ -28,7 +28,13 @@ export interface ParsedScript {
 }
 
 export const LIMITS = {
+  /** Scenes past this are left out (documented; a longer script is cut, not refused). */
   maxScenes: 200,
+  /**
+   * Speaking characters a script may have: each becomes a character and a fan-out item, so this
+   * bounds the work one script can cause. A script with more is refused (ScriptLimitError).
+   */
+  maxSpeakers: 100,
   descriptionChars: 2000,
   captionChars: 500,
   /** A block longer than this is cut at sentence ends into several scenes. */
@@ -36,6 +42,16 @@ export const LIMITS = {
   minDuration: 2,
   maxDuration: 30,
 } as const;
+
+/** A script the workflow refuses to parse: more speakers than LIMITS.maxSpeakers. */
+export class ScriptLimitError extends Error {
+  constructor(readonly speakers: number) {
+    super(
+      `The script has ${speakers} speaking characters; a script may have at most ${LIMITS.maxSpeakers} (and at most ${LIMITS.maxScenes} scenes)`,
+    );
+    this.name = "ScriptLimitError";
+  }
+}
 
 const NUM = "[0-9０-９一二三四五六七八九十百千零〇两]+";
 const HEADINGS: RegExp[] = [
@@ -79,11 +95,17 @@ const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hang
 const CJK_ALL = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu;
 
 function normalise(text: string): string {
-  return text
-    .replace(/\r\n?/g, "\n")
-    .replace(/\u3000/g, " ")
-    .replace(/[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, "")
-    .replace(/[\t ]+/g, " ");
+  return (
+    text
+      .replace(/\r\n?/g, "\n")
+      .replace(/\u3000/g, " ")
+      .replace(/[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, "")
+      // Control characters have no place in a script (and each would cost 6 bytes in the JSON the
+      // storyboards are inserted from, which must stay under D1's 2 MB value limit).
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "")
+      .replace(/[\t ]+/g, " ")
+  );
 }
 
 function heading(line: string): string | null | undefined {
@@ -209,6 +231,7 @@ function mentioned(description: string, names: string[]): string[] {
   );
 }
 
+/** Parses a script; throws ScriptLimitError when it has more speakers than LIMITS.maxSpeakers. */
 export function parseScript(script: string): ParsedScript {
   const raw: { heading: string | null; description: string; dialogue: DialogueLine[] }[] = [];
   for (const block of blocks(normalise(script))) {
@@ -247,9 +270,12 @@ export function parseScript(script: string): ParsedScript {
     raw.push({ heading: block.heading, description, dialogue: lines });
   }
 
+  // Only the scenes that are kept bring characters; too many of them refuse the whole script
+  // before any per-scene work (which grows with scenes × characters).
+  const kept = raw.slice(0, LIMITS.maxScenes);
   const characters: string[] = [];
   const seen = new Set<string>();
-  for (const scene of raw) {
+  for (const scene of kept) {
     for (const d of scene.dialogue) {
       const key = d.speaker.toLowerCase();
       if (!seen.has(key)) {
@@ -258,8 +284,9 @@ export function parseScript(script: string): ParsedScript {
       }
     }
   }
+  if (characters.length > LIMITS.maxSpeakers) throw new ScriptLimitError(characters.length);
 
-  const scenes = raw.slice(0, LIMITS.maxScenes).map((s, i): ParsedScene => {
+  const scenes = kept.map((s, i): ParsedScene => {
     const caption =
       s.dialogue.length > 0 ? s.dialogue.map((d) => `${d.speaker}：${d.line}`).join("\n") : null;
     const body = [s.heading, s.description].filter(Boolean).join(" — ");

@@ -9,8 +9,8 @@ import {
   findCommitIds,
   findDependencyTargets,
   findTasksForUpdate,
-  insertEdgesStatement,
-  insertTasksStatement,
+  insertEdgesStatements,
+  insertTasksStatements,
   type NewEdge,
   type NewTaskRow,
   outputAssetStatement,
@@ -132,8 +132,10 @@ export async function prepareTaskGraph(
     for (const j of plan.internal[i] ?? []) edges.push({ from, to: refs[j] as string });
   });
 
-  const statements: BatchItem<"sqlite">[] = [insertTasksStatement(ctx.db, ownerId, project, rows, ctx.now)];
-  if (edges.length > 0) statements.push(insertEdgesStatement(ctx.db, edges));
+  const statements: BatchItem<"sqlite">[] = [
+    ...insertTasksStatements(ctx.db, ownerId, project, rows, ctx.now),
+  ];
+  if (edges.length > 0) statements.push(...insertEdgesStatements(ctx.db, edges));
   statements.push(finalizeNewTasksStatement(ctx.db, refs), rollupProjectStatement(ctx.db, project, ctx.now));
   return { statements, refs };
 }

@@ -13,12 +13,14 @@ import {
 } from "../../db/queries/workflows";
 import { rawRun } from "../../db/raw";
 import type { WorkflowStatus, WorkflowType } from "../../db/schema/studio";
-import { badRequest, conflict, notFound } from "../../platform/errors";
+import { AppError, badRequest, conflict, notFound } from "../../platform/errors";
 import type { CoreContext } from "../context";
 import { prepareProjectCreation } from "../pipeline/projects";
+import { parseScript, ScriptLimitError } from "../studio/script-parser";
 import { runTaskBatch, type TaskSpec } from "../tasks/engine";
 import type { WorkflowOptions } from "./options";
 import { workflowRun } from "./run-stub";
+import { scriptTextOf } from "./script-step";
 import { type Generator, TEMPLATES } from "./templates";
 
 /**
@@ -39,11 +41,7 @@ export async function startWorkflow(
   const project = await findStudioProject(ctx.db, ownerId, input.project_id);
   if (!project) throw notFound("Project");
   const steps = TEMPLATES[input.workflow_type];
-  if (steps.includes("script_parsing") && !project.script?.trim() && !project.description?.trim()) {
-    throw badRequest(
-      "The project has no script to parse: add one with PUT /api/v1/projects/{project_id} (a description alone also works as a one-scene script)",
-    );
-  }
+  if (steps.includes("script_parsing")) assertParsable(scriptTextOf(project));
   if (
     input.workflow_type === "render" &&
     (await listProjectStoryboards(ctx.db, ownerId, project.id)).length === 0
@@ -116,6 +114,27 @@ export async function startWorkflow(
   }
   await workflowRun(ctx.env, workflow.id).start(workflow.id);
   return (await findWorkflow(ctx.db, ownerId, workflow.id)) ?? workflow;
+}
+
+/**
+ * A workflow that parses a script is refused up front if the script cannot be parsed: none at all
+ * (400), or more speakers than a script may have (422 naming the limit; the step itself fails with
+ * the same reason if the script grows past it after the workflow was accepted).
+ */
+function assertParsable(text: string): void {
+  if (!text) {
+    throw badRequest(
+      "The project has no script to parse: add one with PUT /api/v1/projects/{project_id} (a description alone also works as a one-scene script)",
+    );
+  }
+  try {
+    parseScript(text);
+  } catch (err) {
+    if (!(err instanceof ScriptLimitError)) throw err;
+    throw new AppError("VALIDATION_ERROR", err.message, {
+      fieldErrors: [{ field: "project.script", message: err.message }],
+    });
+  }
 }
 
 export async function getOwnWorkflow(ctx: CoreContext, ownerId: number, id: number): Promise<WorkflowRow> {

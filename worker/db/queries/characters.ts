@@ -1,13 +1,21 @@
-import { and, asc, count, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, count, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { rawAll, rawRun } from "../raw";
-import { characters, studioProjects } from "../schema";
+import { characters } from "../schema";
 import type { AppearanceSignature } from "../schema/studio";
 
 export type CharacterRow = typeof characters.$inferSelect;
 
+/**
+ * A character is reachable only while its project is: deleting a project makes every character of
+ * it a 404 for reads and writes alike, whatever request was in flight.
+ */
+const IN_LIVE_PROJECT = sql.raw(
+  "EXISTS (SELECT 1 FROM studio_projects p WHERE p.id = characters.project_id AND p.deleted_at IS NULL)",
+);
+
 const owned = (ownerId: number, id: number) =>
-  and(eq(characters.id, id), eq(characters.ownerId, ownerId), isNull(characters.deletedAt));
+  and(eq(characters.id, id), eq(characters.ownerId, ownerId), isNull(characters.deletedAt), IN_LIVE_PROJECT);
 
 export interface CharacterImage {
   imageKey: string;
@@ -69,7 +77,7 @@ export async function listCharacters(
     eq(characters.ownerId, ownerId),
     isNull(characters.deletedAt),
     opts.projectId ? eq(characters.projectId, opts.projectId) : undefined,
-    sql`EXISTS (SELECT 1 FROM ${studioProjects} p WHERE p.id = ${characters.projectId} AND p.deleted_at IS NULL)`,
+    IN_LIVE_PROJECT,
   );
   const [rows, totals] = await db.batch([
     db.select().from(characters).where(where).orderBy(asc(characters.id)).limit(opts.limit).offset(opts.skip),
@@ -89,6 +97,7 @@ export async function findProjectCharacters(db: Database, ownerId: number, proje
         eq(characters.ownerId, ownerId),
         eq(characters.projectId, projectId),
         isNull(characters.deletedAt),
+        IN_LIVE_PROJECT,
         sql`${characters.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
       ),
     );
@@ -138,7 +147,66 @@ export function setGeneratedImageStatement(db: Database, id: number, image: Char
       and(
         eq(characters.id, id),
         isNull(characters.deletedAt),
+        IN_LIVE_PROJECT,
         sql`(${characters.source} != 'upload' OR ${characters.imageKey} IS NULL)`,
       ),
     );
+}
+
+/**
+ * Script parsing: the speakers the project has no live character for (by name, ignoring ASCII
+ * case) become characters without an image, in script order. Each name is one lookup in
+ * `characters_project_name_idx`; a project deleted meanwhile receives nothing.
+ */
+export function insertMissingCharacters(
+  db: Database,
+  ownerId: number,
+  projectId: string,
+  names: string[],
+  now: number,
+) {
+  return rawRun(
+    db,
+    sql`INSERT INTO characters (owner_id, project_id, name, source, created_at, updated_at)
+      SELECT ${ownerId}, p.id, n.value, 'generated', ${now}, ${now}
+      FROM json_each(${JSON.stringify(names)}) n
+      JOIN studio_projects p ON p.id = ${projectId} AND p.owner_id = ${ownerId} AND p.deleted_at IS NULL
+      WHERE NOT EXISTS (SELECT 1 FROM characters c WHERE c.owner_id = ${ownerId} AND c.project_id = ${projectId}
+                        AND lower(c.name) = lower(n.value) AND c.deleted_at IS NULL)
+      ORDER BY CAST(n.key AS INTEGER)`,
+  );
+}
+
+/** The project's live characters named `names` (ignoring ASCII case), oldest first. */
+export function findCharactersByName(db: Database, ownerId: number, projectId: string, names: string[]) {
+  return rawAll<{ id: number; name: string }>(
+    db,
+    sql`SELECT c.id, c.name FROM json_each(${JSON.stringify(names)}) n
+      JOIN characters c ON c.owner_id = ${ownerId} AND c.project_id = ${projectId}
+        AND lower(c.name) = lower(n.value) AND c.deleted_at IS NULL
+      ORDER BY c.id`,
+  );
+}
+
+/** One page of a project's live characters in id order, after `afterId` (fan-out chunks). */
+export function listCharactersAfter(
+  db: Database,
+  ownerId: number,
+  projectId: string,
+  afterId: number,
+  limit: number,
+) {
+  return db
+    .select()
+    .from(characters)
+    .where(
+      and(
+        eq(characters.ownerId, ownerId),
+        eq(characters.projectId, projectId),
+        isNull(characters.deletedAt),
+        gt(characters.id, afterId),
+      ),
+    )
+    .orderBy(asc(characters.id))
+    .limit(limit);
 }

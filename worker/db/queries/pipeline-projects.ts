@@ -90,12 +90,28 @@ export function updatePipelineProjectStatement(
     .returning();
 }
 
+/**
+ * Soft-deletes a project and, in the same batch, its tasks: unfinished ones are cancelled and lose
+ * their leases, and all are marked deleted, so no read, update or claim can reach them afterwards.
+ * The task statement only applies if this batch deleted the project (a claim is one statement and
+ * D1 runs one at a time: it either ran before, and its task is cancelled here, or finds nothing).
+ */
 export async function softDeletePipelineProject(db: Database, ownerId: number, id: number, now: number) {
-  const rows = await db
-    .update(pipelineProjects)
-    .set({ deletedAt: now, updatedAt: now })
-    .where(owned(ownerId, id))
-    .returning({ id: pipelineProjects.id });
+  const [rows] = await db.batch([
+    db
+      .update(pipelineProjects)
+      .set({ deletedAt: now, updatedAt: now })
+      .where(owned(ownerId, id))
+      .returning({ id: pipelineProjects.id }),
+    rawRun(
+      db,
+      sql`UPDATE tasks SET
+          status = CASE WHEN status IN ('waiting', 'pending', 'processing') THEN 'cancelled' ELSE status END,
+          lease_token = NULL, lease_expires_at = NULL, deleted_at = ${now}, updated_at = ${now}
+        WHERE project_id = ${id} AND owner_id = ${ownerId} AND deleted_at IS NULL
+          AND EXISTS (SELECT 1 FROM pipeline_projects WHERE id = ${id} AND owner_id = ${ownerId} AND deleted_at = ${now})`,
+    ),
+  ]);
   return rows.length > 0;
 }
 

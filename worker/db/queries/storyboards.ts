@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, count, eq, gt, isNull, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../client";
 import { abortUnlessChanged } from "../guard";
@@ -8,8 +8,22 @@ import type { StoryboardStatus } from "../schema/studio";
 
 export type StoryboardRow = typeof storyboards.$inferSelect;
 
+/**
+ * A storyboard is reachable only while its project is: deleting a project makes every storyboard
+ * of it a 404 for reads and writes alike, whatever request was in flight (an image written meanwhile
+ * is removed by its writer when the update finds no row).
+ */
+const IN_LIVE_PROJECT = sql.raw(
+  "EXISTS (SELECT 1 FROM studio_projects p WHERE p.id = storyboards.project_id AND p.deleted_at IS NULL)",
+);
+
 const owned = (ownerId: number, id: number) =>
-  and(eq(storyboards.id, id), eq(storyboards.ownerId, ownerId), isNull(storyboards.deletedAt));
+  and(
+    eq(storyboards.id, id),
+    eq(storyboards.ownerId, ownerId),
+    isNull(storyboards.deletedAt),
+    IN_LIVE_PROJECT,
+  );
 
 export interface NewStoryboard {
   sceneNumber: number | null;
@@ -61,6 +75,7 @@ export async function findStoryboardsByIds(db: Database, ownerId: number, ids: n
       and(
         eq(storyboards.ownerId, ownerId),
         isNull(storyboards.deletedAt),
+        IN_LIVE_PROJECT,
         sql`${storyboards.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
       ),
     )
@@ -183,4 +198,75 @@ export function reorderStatements(
         WHERE owner_id = ${ownerId} AND project_id = ${projectId} AND deleted_at IS NULL AND scene_number < 0`,
     ),
   ];
+}
+
+/**
+ * Script parsing: the parsed scenes become storyboards, but only in a project that has none (they
+ * may be a user's work, and a rerun must not duplicate scenes). Scene numbers come with the rows.
+ * One JSON parameter: at most 200 scenes of at most 2500 characters (description and caption, no
+ * control characters) is at most ~1.5 MB, under D1's 2 MB value limit.
+ */
+export function insertParsedStoryboardsStatement(
+  db: Database,
+  ownerId: number,
+  projectId: string,
+  rows: {
+    scene_number: number;
+    description: string;
+    caption: string | null;
+    character_ids: number[];
+    duration: number;
+  }[],
+  now: number,
+) {
+  return rawRun(
+    db,
+    sql`INSERT INTO storyboards (owner_id, project_id, scene_number, description, caption, character_ids, duration,
+        status, created_at, updated_at)
+      SELECT ${ownerId}, p.id, json_extract(j.value, '$.scene_number'), json_extract(j.value, '$.description'),
+        json_extract(j.value, '$.caption'), json_extract(j.value, '$.character_ids'), json_extract(j.value, '$.duration'),
+        'pending', ${now}, ${now}
+      FROM json_each(${JSON.stringify(rows)}) j
+      JOIN studio_projects p ON p.id = ${projectId} AND p.owner_id = ${ownerId} AND p.deleted_at IS NULL
+      WHERE NOT EXISTS (SELECT 1 FROM storyboards s WHERE s.owner_id = ${ownerId} AND s.project_id = ${projectId}
+                        AND s.deleted_at IS NULL)
+      ORDER BY CAST(j.key AS INTEGER)`,
+  );
+}
+
+export async function countProjectStoryboards(db: Database, ownerId: number, projectId: string) {
+  const [row] = await db
+    .select({ n: count() })
+    .from(storyboards)
+    .where(
+      and(
+        eq(storyboards.ownerId, ownerId),
+        eq(storyboards.projectId, projectId),
+        isNull(storyboards.deletedAt),
+      ),
+    );
+  return row?.n ?? 0;
+}
+
+/** One page of a project's live storyboards in id order, after `afterId` (fan-out chunks). */
+export function listStoryboardsAfter(
+  db: Database,
+  ownerId: number,
+  projectId: string,
+  afterId: number,
+  limit: number,
+) {
+  return db
+    .select()
+    .from(storyboards)
+    .where(
+      and(
+        eq(storyboards.ownerId, ownerId),
+        eq(storyboards.projectId, projectId),
+        isNull(storyboards.deletedAt),
+        gt(storyboards.id, afterId),
+      ),
+    )
+    .orderBy(asc(storyboards.id))
+    .limit(limit);
 }

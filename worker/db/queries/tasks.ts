@@ -36,20 +36,49 @@ export interface NewTaskRow {
 }
 
 /**
- * Inserts every task of a graph in one statement, reading them from one JSON parameter (so a batch
- * of 500 tasks stays far below D1's 100 bound parameters). Joining the project row means a project
- * that is not the owner's, or was deleted meanwhile, receives nothing.
+ * D1 refuses a bound value over 2 MB (SQLITE_TOOBIG). Rows travel as one JSON parameter, so a
+ * list is cut into pieces of at most this many bytes, one statement each (same batch).
  */
-export function insertTasksStatement(
+const JSON_PARAM_BYTES = 512 * 1024;
+const encoder = new TextEncoder();
+
+/** `rows` as JSON arrays of at most JSON_PARAM_BYTES each (a single larger row travels alone). */
+export function jsonChunks(rows: readonly unknown[]): string[] {
+  const out: string[] = [];
+  let current: string[] = [];
+  let bytes = 2;
+  for (const row of rows) {
+    const text = JSON.stringify(row);
+    const size = encoder.encode(text).byteLength + 1;
+    if (current.length > 0 && bytes + size > JSON_PARAM_BYTES) {
+      out.push(`[${current.join(",")}]`);
+      current = [];
+      bytes = 2;
+    }
+    current.push(text);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(`[${current.join(",")}]`);
+  return out;
+}
+
+/**
+ * Inserts every task of a graph with a constant number of statements, reading them from JSON
+ * parameters (so a batch of 500 tasks stays far below D1's 100 bound parameters, and each
+ * parameter below its 2 MB value limit). Joining the project row means a project that is not the
+ * owner's, or was deleted meanwhile, receives nothing.
+ */
+export function insertTasksStatements(
   db: Database,
   ownerId: number,
   project: ProjectSelector,
   rows: NewTaskRow[],
   now: number,
 ) {
-  return rawRun(
-    db,
-    sql`INSERT INTO tasks (owner_id, project_id, task_type, status, priority, dependencies, task_output,
+  return jsonChunks(rows).map((json) =>
+    rawRun(
+      db,
+      sql`INSERT INTO tasks (owner_id, project_id, task_type, status, priority, dependencies, task_output,
         platform_account_id, commit_id, error_message, lease_expires_at, attempts, workflow_id, step,
         parent_task_id, item_ref, create_ref, completed_at, created_at, updated_at)
       SELECT ${ownerId}, p.id, json_extract(j.value, '$.task_type'), json_extract(j.value, '$.status'),
@@ -59,9 +88,10 @@ export function insertTasksStatement(
         json_extract(j.value, '$.workflow_id'), json_extract(j.value, '$.step'),
         json_extract(j.value, '$.parent_task_id'), json_extract(j.value, '$.item_ref'),
         json_extract(j.value, '$.ref'), json_extract(j.value, '$.completed_at'), ${now}, ${now}
-      FROM json_each(${JSON.stringify(rows)}) j
+      FROM json_each(${json}) j
       JOIN pipeline_projects p ON p.id = ${projectIdSql(project)} AND p.owner_id = ${ownerId} AND p.deleted_at IS NULL
       ORDER BY CAST(j.key AS INTEGER)`,
+    ),
   );
 }
 
@@ -72,15 +102,17 @@ export interface NewEdge {
   to?: string;
 }
 
-export function insertEdgesStatement(db: Database, edges: NewEdge[]) {
-  return rawRun(
-    db,
-    sql`INSERT INTO task_dependencies (task_id, depends_on_id)
-      SELECT t.id, COALESCE(json_extract(e.value, '$.id'), d.id)
-      FROM json_each(${JSON.stringify(edges)}) e
-      JOIN tasks t ON t.create_ref = json_extract(e.value, '$.from')
-      LEFT JOIN tasks d ON d.create_ref = json_extract(e.value, '$.to')
-      WHERE COALESCE(json_extract(e.value, '$.id'), d.id) IS NOT NULL`,
+export function insertEdgesStatements(db: Database, edges: NewEdge[]) {
+  return jsonChunks(edges).map((json) =>
+    rawRun(
+      db,
+      sql`INSERT INTO task_dependencies (task_id, depends_on_id)
+        SELECT t.id, COALESCE(json_extract(e.value, '$.id'), d.id)
+        FROM json_each(${json}) e
+        JOIN tasks t ON t.create_ref = json_extract(e.value, '$.from')
+        LEFT JOIN tasks d ON d.create_ref = json_extract(e.value, '$.to')
+        WHERE COALESCE(json_extract(e.value, '$.id'), d.id) IS NOT NULL`,
+    ),
   );
 }
 
@@ -295,6 +327,7 @@ export async function extendLease(
       and(
         eq(tasks.id, input.taskId),
         eq(tasks.ownerId, input.ownerId),
+        isNull(tasks.deletedAt),
         eq(tasks.status, "processing"),
         eq(tasks.leaseToken, input.leaseToken),
         sql`${tasks.leaseExpiresAt} > ${input.now}`,

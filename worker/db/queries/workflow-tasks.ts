@@ -3,20 +3,10 @@ import type { Database } from "../client";
 import { rawAll, rawRun } from "../raw";
 
 /**
- * Task statements only the studio workflow machinery issues: starting a fan-out step, the built-in
- * executor's claim by id, and the bulk moves of pause/cancel/retry. Status changes here are
+ * Task statements only the studio workflow machinery issues: the built-in executor's claim by id,
+ * the bulk moves of pause/cancel/retry and a fan-out step's chunked expansion. Status changes here are
  * recorded by the workflow_events triggers like any other.
  */
-
-/** A fan-out step starts: pending → processing, with no lease (its items carry the leases). */
-export function startStepStatement(db: Database, taskId: number, now: number) {
-  return rawRun(
-    db,
-    sql`UPDATE tasks SET status = 'processing', started_at = COALESCE(started_at, ${now}), lease_token = NULL,
-        lease_expires_at = NULL, updated_at = ${now}
-      WHERE id = ${taskId} AND status = 'pending' AND deleted_at IS NULL`,
-  );
-}
 
 export interface ClaimedTask {
   id: number;
@@ -117,5 +107,73 @@ export async function extendBuiltinLease(
     db,
     sql`UPDATE tasks SET lease_expires_at = ${until}, updated_at = ${now}
       WHERE id = ${taskId} AND status = 'processing' AND lease_token = ${leaseToken}`,
+  );
+}
+
+/**
+ * How far a fan-out step's expansion got, kept in the step task's `task_output.fanout`: the id of
+ * the last item row read (`after`), the items created, whether every item exists (`done`), and
+ * when the last chunk was written (`at`).
+ */
+export interface FanoutProgress {
+  after: number;
+  items: number;
+  done: boolean;
+  at: number;
+}
+
+export interface FanoutStep {
+  id: number;
+  ownerId: number;
+  workflowId: number;
+  step: string | null;
+  status: string;
+  fanout: FanoutProgress | null;
+}
+
+/** A workflow step task with its expansion progress (null before its first chunk). */
+export async function findFanoutStep(db: Database, taskId: number): Promise<FanoutStep | undefined> {
+  const [row] = await rawAll<{
+    id: number;
+    ownerId: number;
+    workflowId: number;
+    step: string | null;
+    status: string;
+    fanout: string | null;
+  }>(
+    db,
+    sql`SELECT id, owner_id AS ownerId, workflow_id AS workflowId, step, status,
+        json_extract(task_output, '$.fanout') AS fanout
+      FROM tasks WHERE id = ${taskId} AND workflow_id IS NOT NULL AND parent_task_id IS NULL AND deleted_at IS NULL`,
+  );
+  if (!row) return undefined;
+  return { ...row, fanout: row.fanout ? (JSON.parse(row.fanout) as FanoutProgress) : null };
+}
+
+/**
+ * Records one chunk of a fan-out step's expansion; the first chunk also starts the step (pending →
+ * processing, no lease: its items carry the leases). Guarded by the progress the chunk was read
+ * from and by the workflow running, so a chunk delivered twice, or after a pause or cancel,
+ * changes nothing (follow it with a guard to abort the chunk's inserts too).
+ */
+export function advanceFanoutStatement(
+  db: Database,
+  taskId: number,
+  from: FanoutProgress | null,
+  to: FanoutProgress,
+  now: number,
+) {
+  const expected =
+    from === null
+      ? sql`status = 'pending'`
+      : sql`status = 'processing' AND json_extract(task_output, '$.fanout.after') = ${from.after}
+          AND json_extract(task_output, '$.fanout.done') = 0`;
+  return rawRun(
+    db,
+    sql`UPDATE tasks SET status = 'processing', started_at = COALESCE(started_at, ${now}), lease_token = NULL,
+        lease_expires_at = NULL, task_output = json_set(COALESCE(task_output, '{}'), '$.fanout', json(${JSON.stringify(to)})),
+        updated_at = ${now}
+      WHERE id = ${taskId} AND deleted_at IS NULL AND ${expected}
+        AND EXISTS (SELECT 1 FROM workflows w WHERE w.id = tasks.workflow_id AND w.status = 'running')`,
   );
 }

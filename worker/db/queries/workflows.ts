@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, lte, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { rawRun } from "../raw";
 import { tasks, workflowEvents, workflows } from "../schema";
@@ -40,6 +40,21 @@ export async function findWorkflow(db: Database, ownerId: number, id: number) {
 export async function findWorkflowById(db: Database, id: number) {
   const [row] = await db.select().from(workflows).where(eq(workflows.id, id)).limit(1);
   return row;
+}
+
+/** Ids of a project's workflows that are still running or paused. */
+export async function liveWorkflowIds(db: Database, ownerId: number, projectId: string) {
+  const rows = await db
+    .select({ id: workflows.id })
+    .from(workflows)
+    .where(
+      and(
+        eq(workflows.ownerId, ownerId),
+        eq(workflows.projectId, projectId),
+        inArray(workflows.status, ["running", "paused"]),
+      ),
+    );
+  return rows.map((r) => r.id);
 }
 
 export async function listWorkflows(

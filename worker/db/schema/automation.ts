@@ -113,6 +113,12 @@ export const tasks = sqliteTable(
     index("tasks_owner_type_idx").on(t.ownerId, t.taskType, t.id),
     index("tasks_workflow_idx").on(t.workflowId, t.step),
     uniqueIndex("tasks_create_ref_unique").on(t.createRef),
+    // A claim's roll-up finds the project of the task it just leased by its token (every claim).
+    index("tasks_lease_token_idx").on(t.leaseToken).where(sql`${t.leaseToken} IS NOT NULL`),
+    // One child task per item of a fan-out step, however often a chunk of it is delivered.
+    uniqueIndex("tasks_item_unique")
+      .on(t.parentTaskId, t.itemRef)
+      .where(sql`${t.parentTaskId} IS NOT NULL AND ${t.itemRef} IS NOT NULL`),
   ],
 );
 

@@ -130,7 +130,13 @@ export const characters = sqliteTable(
     ...timestamps,
     deletedAt: ms("deleted_at"),
   },
-  (t) => [index("characters_owner_project_idx").on(t.ownerId, t.projectId, t.deletedAt)],
+  (t) => [
+    index("characters_owner_project_idx").on(t.ownerId, t.projectId, t.deletedAt),
+    // Script parsing looks a speaker up by name, case-insensitively, among a project's live characters.
+    index("characters_project_name_idx")
+      .on(t.ownerId, t.projectId, sql`lower(${t.name})`)
+      .where(sql`${t.deletedAt} IS NULL`),
+  ],
 );
 
 export const STORYBOARD_STATUSES = ["pending", "generating", "completed", "failed"] as const;

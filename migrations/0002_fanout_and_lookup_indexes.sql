@@ -1,0 +1,3 @@
+CREATE INDEX `tasks_lease_token_idx` ON `tasks` (`lease_token`) WHERE "tasks"."lease_token" IS NOT NULL;--> statement-breakpoint
+CREATE UNIQUE INDEX `tasks_item_unique` ON `tasks` (`parent_task_id`,`item_ref`) WHERE "tasks"."parent_task_id" IS NOT NULL AND "tasks"."item_ref" IS NOT NULL;--> statement-breakpoint
+CREATE INDEX `characters_project_name_idx` ON `characters` (`owner_id`,`project_id`,lower("name")) WHERE "characters"."deleted_at" IS NULL;
