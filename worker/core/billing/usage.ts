@@ -50,7 +50,7 @@ export async function usageReport(
   const today = dayStart(ctx.now);
   let start: number;
   if (q.start_date) start = parseDay(q.start_date, "start_date");
-  else start = dayStart((await currentSubscription(ctx.db, userId, ctx.now))?.currentPeriodStart ?? ctx.now);
+  else start = dayStart((await currentSubscription(ctx, userId))?.currentPeriodStart ?? ctx.now);
   const end = q.end_date ? parseDay(q.end_date, "end_date") : today;
   if (end < start) throw badRequest("end_date is before start_date");
   if ((end - start) / DAY_MS + 1 > MAX_RANGE_DAYS) {
@@ -59,7 +59,7 @@ export async function usageReport(
   const until = end + DAY_MS;
   const [exports, storage, calls] = await Promise.all([
     exportUsage(ctx.db, userId, start, until),
-    storageUsage(ctx, userId, start, until),
+    storageUsage({ db: ctx.db, now: ctx.now, bucket: ctx.env.BUCKET }, userId, start, until),
     apiCalls(ctx, userId, isoDate(start), isoDate(end)),
   ]);
   return {
