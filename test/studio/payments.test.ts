@@ -249,6 +249,22 @@ describe("the Stripe webhook", () => {
     expect((await postStripeEvent(paid)).body.outcome).toBe("applied");
     expect((await invoiceOf(a.user, a.inv.invoice_id)).status).toBe("paid");
 
+    // A finalized event names the page the job could not record (it died right after Stripe answered).
+    const c = await collectedInvoice();
+    await env.DB.prepare("UPDATE invoices SET hosted_invoice_url = NULL WHERE id = ?")
+      .bind(c.inv.invoice_id)
+      .run();
+    expect((await invoiceOf(c.user, c.inv.invoice_id)).pay_url).toBeNull();
+    const finalized = await signedEvent(
+      "invoice.finalized",
+      structuredClone(stripe.invoices.get(c.stripeId) ?? {}),
+    );
+    expect((await postStripeEvent(finalized)).body.outcome).toBe("ignored");
+    expect(await invoiceOf(c.user, c.inv.invoice_id)).toMatchObject({
+      status: "open",
+      pay_url: c.inv.pay_url,
+    });
+
     const b = await collectedInvoice();
     const remote = stripe.invoices.get(b.stripeId);
     const voided = await signedEvent("invoice.voided", { ...remote, status: "void" });
