@@ -1,6 +1,4 @@
-import { eq } from "drizzle-orm";
-import { exportUsage } from "../../db/queries/billing";
-import { apiKeys } from "../../db/schema";
+import { apiKeyIdsOf, exportUsage } from "../../db/queries/billing";
 import { badRequest } from "../../platform/errors";
 import { isoDate } from "../../platform/time";
 import type { CoreContext } from "../context";
@@ -25,7 +23,7 @@ function parseDay(value: string, field: string): number {
  * bucket, the automation bucket of the user's JWT and that of each of the user's API keys.
  */
 async function apiCalls(ctx: CoreContext, userId: number, fromDay: string, toDay: string): Promise<number> {
-  const keys = await ctx.db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.userId, userId));
+  const keys = await apiKeyIdsOf(ctx.db, userId);
   const names = [
     `studio:user:${userId}`,
     `automation:user:${userId}`,

@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, lt, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { rawAll } from "../raw";
-import { usageEvents } from "../schema";
+import { apiKeys, usageEvents } from "../schema";
 
 /** Storage snapshots (bytes per UTC day) of one owner whose day starts in [fromMs, toMs). */
 export async function storageSnapshots(db: Database, ownerId: number, fromMs: number, toMs: number) {
@@ -68,4 +68,9 @@ export async function usersWithoutSnapshot(db: Database, ref: string, limit: num
           SELECT 1 FROM usage_events e WHERE e.owner_id = u.id AND e.kind = 'storage_bytes' AND e.ref = ${ref})
         ORDER BY u.id LIMIT ${limit}`,
   );
+}
+
+/** Every API key a user ever had (revoked ones too: their calls were made), for metering API calls. */
+export async function apiKeyIdsOf(db: Database, userId: number) {
+  return db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.userId, userId));
 }
