@@ -2,7 +2,7 @@ import { fromHundredths } from "../../core/billing/tiers";
 import type { InvoiceRow } from "../../db/queries/invoices";
 import { iso } from "../../platform/time";
 
-/** An invoice as the studio API shows it: fen become ¥ with two decimals (the seed's shape). */
+/** An invoice as the studio API shows it: fen become ¥ with two decimals (the contract's shape). */
 export function invoiceOut(i: InvoiceRow) {
   const payable = i.status === "open" || i.status === "uncollectible";
   return {
