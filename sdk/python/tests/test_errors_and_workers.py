@@ -70,7 +70,7 @@ def test_invoices_without_stripe_keys_have_no_pay_url(api_url):
     client.subscriptions.upgrade(tier="professional")
     invoices = client.billing.invoices()
     assert invoices.total == 1
-    first = invoices.items[0]
+    first = invoices["items"][0]  # (`.items` is the dict method: models are dicts)
     assert (first.kind, first.amount, first.status, first.pay_url, first.hosted_invoice_url) == (
         "proration", 0, "paid", None, None)
     assert client.billing.events().total == 0
