@@ -1,4 +1,4 @@
-import { resumeSkippedCollections } from "./core/billing/collection";
+import { resumeCollections } from "./core/billing/collection";
 import { issueDueInvoices } from "./core/billing/invoices";
 import { snapshotStorage } from "./core/billing/storage";
 import { rollQuotaPeriods } from "./core/billing/subscriptions";
@@ -30,7 +30,7 @@ export async function runScheduled(env: Env, now: number) {
   const quotaPeriodsRolled = await isolated("quota periods", () => rollQuotaPeriods(ctx));
   const storageSnapshots = await isolated("storage snapshots", () => snapshotStorage(ctx));
   const invoicesIssued = await isolated("invoices", () => issueDueInvoices(ctx));
-  const collectionsResumed = await isolated("stripe collections", () => resumeSkippedCollections(ctx));
+  const collectionsResumed = await isolated("stripe collections", () => resumeCollections(ctx));
   // Stripe retries a delivery for up to three days; event ids are kept well beyond that.
   await isolated("stripe event ids", () => purgeStripeEvents(db, now - 30 * 86_400_000));
   await isolated("upload tokens", () => deleteExpiredUploadTokens(db, now));

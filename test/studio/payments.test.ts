@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { resumeSkippedCollections, syncInvoiceToStripe } from "../../worker/core/billing/collection";
+import { resumeCollections, syncInvoiceToStripe } from "../../worker/core/billing/collection";
 import { upgradeSubscription } from "../../worker/core/billing/subscriptions";
 import worker from "../../worker/index";
 import { backgroundCore } from "../../worker/platform/context";
@@ -154,6 +154,41 @@ describe("collection through Stripe", () => {
     expect(stripe.invoicesFor(inv.invoice_id)[0]?.status).toBe("draft");
     expect(stripe.calls.some((c) => c.path.endsWith("/finalize"))).toBe(false);
     expect(await invoiceOf(user, inv.invoice_id)).toMatchObject({ status: "open", pay_url: null });
+  });
+});
+
+describe("a Stripe outage", () => {
+  it("outlasting the queue's retries loses nothing: the cron runs the dead job again", async () => {
+    const user = await newUser("outage");
+    stripe.fail({ match: () => true, times: 1_000, kind: "unavailable" });
+    const inv = await prorationInvoice(user);
+    const job = () =>
+      env.DB.prepare(
+        "SELECT id, status, attempts FROM outbox WHERE kind = 'stripe_invoice_sync' AND json_extract(payload, '$.invoice_id') = ?",
+      )
+        .bind(inv.invoice_id)
+        .first<{ id: number; status: string; attempts: number }>();
+    await waitUntil(async () => (await job())?.status === "failed", 20_000, "the first failure");
+    // The queue's five deliveries take minutes; what they end in is written here: dead.
+    const dead = (minutesAgo: number) =>
+      env.DB.prepare("UPDATE outbox SET status = 'dead', attempts = 5, updated_at = ? WHERE id = ?")
+        .bind(Date.now() - minutesAgo * 60_000, row?.id)
+        .run();
+    const row = await job();
+    // Dead for half an hour: left alone; for over an hour: put back in line, and once Stripe is
+    // back the invoice is collected.
+    await dead(30);
+    await resumeCollections(backgroundCore(env));
+    expect((await job())?.status).toBe("dead");
+    await dead(61);
+    server.resetHandlers();
+    stripe = new FakeStripe();
+    server.use(...stripe.handlers());
+    expect(await resumeCollections(backgroundCore(env))).toBeGreaterThanOrEqual(1);
+    const collected = await waitForPayUrl(user, inv.invoice_id);
+    expect(stripe.invoicesFor(inv.invoice_id)).toHaveLength(1);
+    expect((await job())?.status).toBe("delivered");
+    expect(collected.pay_url).toBe(stripe.invoicesFor(inv.invoice_id)[0]?.hosted_invoice_url);
   });
 });
 
@@ -396,7 +431,7 @@ describe("without Stripe keys (the local default)", () => {
     expect(await res.json()).toMatchObject({ error_code: "SERVICE_UNAVAILABLE" });
 
     // Keys configured later: the cron puts the skipped job back and the invoice reaches Stripe.
-    expect(await resumeSkippedCollections(backgroundCore(env))).toBeGreaterThanOrEqual(1);
+    expect(await resumeCollections(backgroundCore(env))).toBeGreaterThanOrEqual(1);
     const collected = await waitForPayUrl(user, inv.invoice_id);
     expect(collected.pay_url).toMatch(/^https:\/\/invoice\.stripe\.com\//);
     expect(stripe.invoicesFor(inv.invoice_id)).toHaveLength(1);

@@ -3,7 +3,7 @@ import {
   type InvoiceRow,
   linkStripeInvoice,
   recordStripeState,
-  resumeSkippedInvoiceSyncs,
+  resumableInvoiceSyncs,
 } from "../../db/queries/invoices";
 import { findBillingContact, saveStripeCustomer } from "../../db/queries/payments";
 import { type StripeGateway, type StripeInvoiceView, stripeGateway } from "../../payments/stripe";
@@ -139,10 +139,17 @@ export async function syncInvoiceToStripe(
   return "synced";
 }
 
-/** Cron: once Stripe is configured, invoices whose collection was skipped without it are collected. */
-export async function resumeSkippedCollections(ctx: CoreContext, limit = 100): Promise<number> {
+/**
+ * Cron: collection jobs skipped while Stripe was not configured run once it is, and jobs the queue
+ * gave up on (dead) run again hourly, up to 60 deliveries — an outage of Stripe loses nothing.
+ */
+export async function resumeCollections(ctx: CoreContext, limit = 100): Promise<number> {
   if (!stripeGateway(ctx.env)) return 0;
-  const rows = await resumeSkippedInvoiceSyncs(ctx.db, ctx.now, limit);
+  const rows = await resumableInvoiceSyncs(ctx.db, ctx.now, {
+    limit,
+    deadRetryAfterMs: 3_600_000,
+    maxAttempts: 60,
+  });
   await enqueueOutbox(
     ctx.env,
     ctx.db,

@@ -82,16 +82,24 @@ export function invoiceSyncByIdStatement(db: Database, invoiceId: number, reason
 }
 
 /**
- * Collection jobs that ran while Stripe was not configured (and so were skipped), for invoices
- * still open: put back in line once it is.
+ * Collection jobs to run again: those skipped while Stripe was not configured, for invoices still
+ * open; and those the queue gave up on (dead after its retries, e.g. a Stripe outage longer than
+ * the backoff), once an hour and for a bounded number of attempts, so a permanent failure (a total
+ * that does not match) stops being retried.
  */
-export async function resumeSkippedInvoiceSyncs(db: Database, now: number, limit: number) {
+export async function resumableInvoiceSyncs(
+  db: Database,
+  now: number,
+  opts: { limit: number; deadRetryAfterMs: number; maxAttempts: number },
+) {
   return rawAll<{ id: number }>(
     db,
     sql`UPDATE outbox SET status = 'pending', updated_at = ${now}
         WHERE id IN (SELECT o.id FROM outbox o JOIN invoices i ON i.id = json_extract(o.payload, '$.invoice_id')
-          WHERE o.kind = ${INVOICE_SYNC_KIND} AND o.status = 'skipped' AND i.status = 'open'
-          ORDER BY o.id LIMIT ${limit})
+          WHERE o.kind = ${INVOICE_SYNC_KIND} AND (
+            (o.status = 'skipped' AND i.status = 'open')
+            OR (o.status = 'dead' AND o.updated_at < ${now - opts.deadRetryAfterMs} AND o.attempts < ${opts.maxAttempts}))
+          ORDER BY o.id LIMIT ${opts.limit})
         RETURNING id`,
   );
 }
