@@ -36,11 +36,13 @@ ALTER TABLE `invoices` ADD `stripe_invoice_id` text;--> statement-breakpoint
 ALTER TABLE `invoices` ADD `hosted_invoice_url` text;--> statement-breakpoint
 ALTER TABLE `invoices` ADD `stripe_status` text;--> statement-breakpoint
 CREATE INDEX `invoices_owner_status_idx` ON `invoices` (`owner_id`,`status`,`due_at`);--> statement-breakpoint
+CREATE INDEX `invoices_status_due_idx` ON `invoices` (`status`,`due_at`);--> statement-breakpoint
 CREATE UNIQUE INDEX `invoices_stripe_invoice_unique` ON `invoices` (`stripe_invoice_id`) WHERE "invoices"."stripe_invoice_id" IS NOT NULL;--> statement-breakpoint
 ALTER TABLE `subscriptions` ADD `past_due_at` integer;--> statement-breakpoint
 ALTER TABLE `subscriptions` ADD `restore_tier` text;--> statement-breakpoint
 ALTER TABLE `subscriptions` ADD `restore_cycle` text;--> statement-breakpoint
 ALTER TABLE `subscriptions` ADD `downgraded_at` integer;--> statement-breakpoint
+CREATE INDEX `subscriptions_status_idx` ON `subscriptions` (`status`);--> statement-breakpoint
 -- Existing rows. Amounts were already integer fen in their columns; the money copies in `details`
 -- (decimal ¥ as floats) leave it, the billed length stays as integer milliseconds.
 UPDATE `invoices` SET `details` = json_set(

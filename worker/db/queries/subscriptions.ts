@@ -1,5 +1,6 @@
 import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../client";
+import { rawAll } from "../raw";
 import { subscriptions } from "../schema";
 
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
@@ -98,16 +99,24 @@ export async function subscriptionsDueForInvoice(db: Database, now: number, limi
 
 /**
  * Subscriptions whose standing no longer matches their invoices — active with an invoice unpaid
- * past its due date, or past due with nothing past due any more — for the cron.
+ * past its due date, or past due with nothing past due any more — for the cron. Both halves are
+ * driven by an index (unpaid invoices by due date; subscriptions by status), not a table scan.
  */
 export async function subscriptionsWithStaleStanding(db: Database, now: number, limit: number) {
-  const pastDue = sql`EXISTS (SELECT 1 FROM invoices i WHERE i.owner_id = ${subscriptions.userId}
-    AND i.status IN ('open', 'uncollectible') AND i.amount > 0 AND i.due_at <= ${now})`;
-  return db
-    .select({ userId: subscriptions.userId })
-    .from(subscriptions)
-    .where(
-      sql`(${subscriptions.status} = 'active' AND ${pastDue}) OR (${subscriptions.status} = 'past_due' AND NOT ${pastDue})`,
-    )
-    .limit(limit);
+  const [turning, recovered] = await db.batch([
+    rawAll<{ userId: number }>(
+      db,
+      sql`SELECT DISTINCT s.user_id AS userId FROM invoices i JOIN subscriptions s ON s.user_id = i.owner_id
+          WHERE i.status IN ('open', 'uncollectible') AND i.due_at <= ${now} AND i.amount > 0 AND s.status = 'active'
+          LIMIT ${limit}`,
+    ),
+    rawAll<{ userId: number }>(
+      db,
+      sql`SELECT s.user_id AS userId FROM subscriptions s
+          WHERE s.status = 'past_due' AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.owner_id = s.user_id
+            AND i.status IN ('open', 'uncollectible') AND i.amount > 0 AND i.due_at <= ${now})
+          LIMIT ${limit}`,
+    ),
+  ]);
+  return [...turning, ...recovered];
 }

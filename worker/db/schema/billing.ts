@@ -44,6 +44,8 @@ export const subscriptions = sqliteTable(
     check("subscriptions_quota_within_total", sql`${t.quotaUsed} >= 0 AND ${t.quotaUsed} <= ${t.quotaTotal}`),
     index("subscriptions_period_end_idx").on(t.currentPeriodEnd),
     index("subscriptions_billing_end_idx").on(t.billingPeriodEnd),
+    // The cron's dunning sweep finds past-due accounts without scanning the table.
+    index("subscriptions_status_idx").on(t.status),
   ],
 );
 
@@ -140,6 +142,8 @@ export const invoices = sqliteTable(
     uniqueIndex("invoices_period_unique").on(t.ownerId, t.kind, t.periodStart),
     index("invoices_owner_idx").on(t.ownerId, t.issuedAt),
     index("invoices_owner_status_idx").on(t.ownerId, t.status, t.dueAt),
+    // The cron's dunning sweep: unpaid invoices by due date, whoever owns them.
+    index("invoices_status_due_idx").on(t.status, t.dueAt),
     uniqueIndex("invoices_stripe_invoice_unique")
       .on(t.stripeInvoiceId)
       .where(sql`${t.stripeInvoiceId} IS NOT NULL`),
