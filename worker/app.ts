@@ -18,6 +18,7 @@ import { internalRendersRouter } from "./http/internal-renders";
 import { internalUploadsRouter } from "./http/internal-uploads";
 import { registerExtraPaths } from "./http/openapi-extra";
 import { progressSocketRouter } from "./http/progress-socket";
+import { registerStripeWebhookPath, stripeWebhookRouter } from "./http/stripe-webhook";
 import { apiBodyLimit } from "./platform/body-limit";
 import { readConfig } from "./platform/config";
 import { AppError } from "./platform/errors";
@@ -25,6 +26,7 @@ import { AllowedMethods } from "./platform/method-not-allowed";
 import { surfaceOf } from "./platform/surface";
 import { logIfServerError, toAppError } from "./platform/to-app-error";
 import { validationHook } from "./platform/validation";
+import { adminRouter } from "./studio/admin/handlers";
 import { authRouter } from "./studio/auth/handlers";
 import { billingRouter } from "./studio/billing/handlers";
 import { charactersRouter } from "./studio/characters/handlers";
@@ -91,6 +93,8 @@ export function buildApp() {
   app.route("/", workflowsRouter);
   app.route("/", exportsRouter);
   app.route("/", billingRouter);
+  app.route("/", stripeWebhookRouter);
+  app.route("/", adminRouter);
   app.route("/", progressSocketRouter);
 
   app.route("/", pipelineProjectsRouter);
@@ -102,6 +106,7 @@ export function buildApp() {
   app.route("/", webhooksRouter);
 
   registerExtraPaths(app);
+  registerStripeWebhookPath(app);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",

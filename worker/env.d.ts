@@ -16,6 +16,10 @@ interface Secrets {
   FILES_SIGNING_SECRET: string;
   /** Signs outbound n8n triggers. */
   WEBHOOK_SIGNING_SECRET: string;
+  /** Stripe secret key (`sk_...`). Without it invoices are not collected online (docs/payments.md). */
+  STRIPE_SECRET_KEY?: string;
+  /** Signing secret (`whsec_...`) of the Stripe webhook endpoint /api/v1/billing/stripe/webhook. */
+  STRIPE_WEBHOOK_SECRET?: string;
   /** "true" only when bench/api starts the server: enables the baseline routes under /__bench. */
   ENABLE_BENCH_ROUTES?: string;
 }

@@ -1,3 +1,4 @@
+import { resumeCollections } from "./core/billing/collection";
 import { issueDueInvoices } from "./core/billing/invoices";
 import { snapshotStorage } from "./core/billing/storage";
 import { rollQuotaPeriods } from "./core/billing/subscriptions";
@@ -6,6 +7,7 @@ import { purgeIdempotencyKeys } from "./core/idempotency";
 import { sweepOutbox } from "./core/outbox";
 import { rewrapCredentials } from "./core/platform-accounts/accounts";
 import { pokeWorkflows } from "./core/workflows/run-stub";
+import { purgeStripeEvents } from "./db/queries/payments";
 import { expireLeases, rollupProjectStatement } from "./db/queries/tasks";
 import { deleteExpiredUploadTokens } from "./db/queries/upload-tokens";
 import { readConfig } from "./platform/config";
@@ -28,6 +30,9 @@ export async function runScheduled(env: Env, now: number) {
   const quotaPeriodsRolled = await isolated("quota periods", () => rollQuotaPeriods(ctx));
   const storageSnapshots = await isolated("storage snapshots", () => snapshotStorage(ctx));
   const invoicesIssued = await isolated("invoices", () => issueDueInvoices(ctx));
+  const collectionsResumed = await isolated("stripe collections", () => resumeCollections(ctx));
+  // Stripe retries a delivery for up to three days; event ids are kept well beyond that.
+  await isolated("stripe event ids", () => purgeStripeEvents(db, now - 30 * 86_400_000));
   await isolated("upload tokens", () => deleteExpiredUploadTokens(db, now));
   return {
     leasesExpired,
@@ -37,6 +42,7 @@ export async function runScheduled(env: Env, now: number) {
     quotaPeriodsRolled,
     storageSnapshots,
     invoicesIssued,
+    collectionsResumed,
   };
 }
 

@@ -9,6 +9,7 @@ import {
 } from "./automation";
 import { type ClientOptions, Transport } from "./http";
 import {
+  Admin,
   Auth,
   Billing,
   Characters,
@@ -36,6 +37,7 @@ export class ShortDramaClient {
   readonly exports: Exports;
   readonly subscriptions: Subscriptions;
   readonly billing: Billing;
+  readonly admin: Admin;
   readonly automation: {
     projects: PipelineProjects;
     tasks: Tasks;
@@ -60,6 +62,7 @@ export class ShortDramaClient {
     this.exports = this.export;
     this.subscriptions = new Subscriptions(this.http);
     this.billing = new Billing(this.http);
+    this.admin = new Admin(this.http);
     this.automation = {
       projects: new PipelineProjects(this.http),
       tasks: new Tasks(this.http),

@@ -3040,6 +3040,123 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/admin/invoices/{invoice_id}/mark-paid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Operators: mark an invoice paid by hand (any user's)
+         * @description Scope `admin`: a logged-in user whose email is in `ADMIN_EMAILS` (API keys never carry it). For invoices paid outside Stripe, and for testing where Stripe is not configured. Stripe's copy, if any, is marked paid out of band; a plan lost to dunning is restored at once. Already paid: 200 with `changed: false`; void: 409.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    invoice_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["MarkInvoicePaid"];
+                };
+            };
+            responses: {
+                /** @description The invoice, paid */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InvoiceMarkedPaid"];
+                    };
+                };
+                /** @description Not authenticated or invalid token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Not enough permissions */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Unsupported media type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Validation error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Rate limit exceeded */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Internal server error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/api-keys": {
         parameters: {
             query?: never;
@@ -3679,6 +3796,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What your invoices did to your plan: past due, moved to free, restored (newest first) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    skip?: number | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Billing events */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BillingEvents"];
+                    };
+                };
+                /** @description Not authenticated or invalid token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Not enough permissions */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Validation error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Rate limit exceeded */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Internal server error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/billing/invoices": {
         parameters: {
             query?: never;
@@ -3686,7 +3887,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your invoices, newest first */
+        /**
+         * Your invoices, newest first, with where to pay the open ones
+         * @description Amounts in ¥ with two decimals (stored as integer fen). An open invoice is paid on Stripe's hosted page (`pay_url`); unpaid past `due_at`, the account is past due and moves to free at its next quota month.
+         */
         get: {
             parameters: {
                 query?: {
@@ -3757,6 +3961,115 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/stripe/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe webhook: invoice events (paid, voided, marked uncollectible)
+         * @description Called by Stripe, not by users: authenticated by the `Stripe-Signature` header (HMAC-SHA256 with the endpoint's signing secret `STRIPE_WEBHOOK_SECRET`, verified by the official package), timestamp within 300 s. Each event id is applied once. Subscribe the endpoint to `invoice.paid`, `invoice.voided`, `invoice.marked_uncollectible` and `invoice.finalized`. 503 when this deployment has no signing secret.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    "stripe-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "evt_1Q2w3E4r5T6y7U8i",
+                     *       "object": "event",
+                     *       "type": "invoice.paid",
+                     *       "data": {
+                     *         "object": {
+                     *           "id": "in_1Q2w3E4r5T6y7U8i",
+                     *           "object": "invoice",
+                     *           "status": "paid"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            [key: string]: unknown;
+                        };
+                        id: string;
+                        type: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Received (applied, or nothing to do) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "received": true,
+                         *       "event_id": "evt_1Q2w3E4r5T6y7U8i",
+                         *       "outcome": "applied",
+                         *       "invoice_id": 12
+                         *     }
+                         */
+                        "application/json": components["schemas"]["StripeWebhookAnswer"];
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Payload too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Internal server error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Service unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -6259,7 +6572,7 @@ export interface paths {
         put?: never;
         /**
          * Upgrade to a higher tier or from monthly to yearly
-         * @description Takes effect at once: the month's quota rises to the new tier's credits, the running billing period ends with a proration invoice and a new one starts. Downgrades are 400, the current plan 409.
+         * @description Takes effect at once (billed in arrears): the month's quota rises to the new tier's credits, the running billing period ends with a proration invoice and a new one starts. Downgrades are 400, the current plan 409, and so is any change while an invoice is past due.
          */
         post: {
             parameters: {
@@ -9466,6 +9779,33 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        BillingEvents: {
+            items: {
+                /**
+                 * @example {
+                 *       "invoice_ids": [
+                 *         3
+                 *       ],
+                 *       "tier": "enterprise",
+                 *       "downgrade_at": "2026-03-25T10:00:00.000Z"
+                 *     }
+                 */
+                data: {
+                    [key: string]: unknown;
+                };
+                /** @example 1 */
+                id: number;
+                /** @example 2026-03-08T00:00:00Z */
+                occurred_at: string;
+                /**
+                 * @example subscription.past_due
+                 * @enum {string}
+                 */
+                type: "subscription.past_due" | "subscription.downgraded" | "subscription.restored";
+            }[];
+            /** @example 1 */
+            total: number;
+        };
         Character: {
             /** @example model_1_c3a1f0e07b3c9d12 */
             consistency_model_id: string | null;
@@ -10019,40 +10359,92 @@ export interface components {
             /** @enum {string} */
             status: "success" | "failed";
         };
+        Invoice: {
+            /**
+             * @description ¥: subscription + storage
+             * @example 510
+             */
+            amount: number;
+            /** @example CNY */
+            currency: string;
+            /**
+             * @example {
+             *       "tier": "professional",
+             *       "billing_cycle": "monthly",
+             *       "video_exports": 10,
+             *       "video_seconds": 1800
+             *     }
+             */
+            details: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description Unpaid then, the account is past due; null when nothing was due (¥0)
+             * @example 2026-03-08T00:00:00Z
+             */
+            due_at: string | null;
+            /**
+             * @description Included in the plan, not charged again
+             * @example 320.5
+             */
+            export_credits_used: number;
+            /**
+             * @description Stripe's page of this invoice (also after payment, as a receipt); null if never sent to Stripe
+             * @example https://invoice.stripe.com/i/acct_1Q2w3E4r/test_YWNjdF8x
+             */
+            hosted_invoice_url: string | null;
+            /** @example 1 */
+            invoice_id: number;
+            /** @example 2026-03-01T00:00:00Z */
+            issued_at: string;
+            /**
+             * @example period
+             * @enum {string}
+             */
+            kind: "period" | "proration";
+            /** @example 2026-03-01T10:00:00Z */
+            paid_at: string | null;
+            /**
+             * @example stripe
+             * @enum {string|null}
+             */
+            paid_via: "nothing_due" | "stripe" | "manual" | null;
+            /**
+             * @description Where to pay while the invoice is open: Stripe's hosted invoice page. Null once settled, before the invoice reaches Stripe, and always on a deployment without Stripe keys (see docs/payments.md)
+             * @example null
+             */
+            pay_url: string | null;
+            /** @example 2026-02 */
+            period: string;
+            /** @example 2026-03-01T00:00:00Z */
+            period_end: string;
+            /** @example 2026-02-01T00:00:00Z */
+            period_start: string;
+            /**
+             * @example paid
+             * @enum {string}
+             */
+            status: "open" | "paid" | "void" | "uncollectible";
+            /** @example 10 */
+            storage_amount: number;
+            /** @example 500 */
+            subscription_amount: number;
+            /** @example null */
+            voided_at: string | null;
+        };
+        InvoiceMarkedPaid: {
+            /**
+             * @description False when the invoice was already paid
+             * @example true
+             */
+            changed: boolean;
+            invoice: components["schemas"]["Invoice"];
+            /** @example 7 */
+            user_id: number;
+        };
         Invoices: {
-            items: {
-                /**
-                 * @description ¥: subscription + storage
-                 * @example 510
-                 */
-                amount: number;
-                /** @example CNY */
-                currency: string;
-                details: {
-                    [key: string]: unknown;
-                };
-                /** @description Included in the plan, not charged again */
-                export_credits_used: number;
-                /** @example 1 */
-                invoice_id: number;
-                /** @example 2026-03-01T00:00:00Z */
-                issued_at: string;
-                /** @enum {string} */
-                kind: "period" | "proration";
-                /** @example 2026-03-01T10:00:00Z */
-                paid_at: string | null;
-                /** @example 2026-02 */
-                period: string;
-                period_end: string;
-                period_start: string;
-                /**
-                 * @example paid
-                 * @enum {string}
-                 */
-                status: "open" | "paid";
-                storage_amount: number;
-                subscription_amount: number;
-            }[];
+            items: components["schemas"]["Invoice"][];
+            /** @example 3 */
             total: number;
         };
         LoginForm: {
@@ -10073,6 +10465,13 @@ export interface components {
             password: string;
             /** @description Accepted as the email, as in the form */
             username?: string;
+        };
+        MarkInvoicePaid: {
+            /**
+             * @description Why it is paid: a transfer reference, a ticket; kept with the invoice
+             * @example bank transfer 2026-03-02 #88121
+             */
+            reference?: string;
         };
         /**
          * @example {
@@ -10540,6 +10939,19 @@ export interface components {
             items: components["schemas"]["Storyboard"][];
             total: number;
         };
+        StripeWebhookAnswer: {
+            /** @example evt_1Q2w3E4r5T6y7U8i */
+            event_id: string;
+            /** @example 12 */
+            invoice_id: number | null;
+            /**
+             * @description `applied`: the invoice moved; `ignored`: nothing to do (another event type, or the invoice is already further along); `unknown_invoice`: not one of ours; `duplicate`: this event id was applied before
+             * @enum {string}
+             */
+            outcome: "applied" | "ignored" | "unknown_invoice" | "duplicate";
+            /** @enum {boolean} */
+            received: true;
+        };
         StudioError: {
             /** @example Project not found */
             detail: string;
@@ -10568,10 +10980,20 @@ export interface components {
             /** @example 2026-01-08T10:00:00Z */
             created_at: string;
             /**
+             * @description Past due on a paid tier: when the account moves to free unless the invoices are paid first
+             * @example null
+             */
+            downgrade_at: string | null;
+            /**
              * @description When the running billing period is invoiced
              * @example 2026-03-08
              */
             next_billing_date: string;
+            /**
+             * @description The due date the account missed; null while nothing is past due
+             * @example null
+             */
+            past_due_since: string | null;
             /**
              * @description ¥ per billing cycle
              * @example 299
@@ -10593,8 +11015,18 @@ export interface components {
              * @example 1000
              */
             quota_used: number;
-            /** @example active */
-            status: string;
+            /**
+             * @description Moved to free by dunning: the tier that paying what is owed restores at once
+             * @example null
+             * @enum {string|null}
+             */
+            restores_to: "free" | "professional" | "enterprise" | null;
+            /**
+             * @description `past_due`: an invoice is unpaid past its due date (see `past_due_since`)
+             * @example active
+             * @enum {string}
+             */
+            status: "active" | "past_due";
             /** @example 1 */
             subscription_id: number;
             /**

@@ -359,11 +359,31 @@ export class Billing {
       query: snakeKeys(query),
     });
   }
+  /** Invoices newest first; an open one is paid at its `pay_url` (Stripe's hosted page, when configured). */
   invoices(query: QueryOf<"/api/v1/billing/invoices", "get"> = {}) {
     return this.http.request<ResponseOf<"/api/v1/billing/invoices", "get">>(
       "GET",
       "/api/v1/billing/invoices",
       { query },
+    );
+  }
+  /** What invoices did to the plan: `subscription.past_due`, `.downgraded`, `.restored`. */
+  events(query: QueryOf<"/api/v1/billing/events", "get"> = {}) {
+    return this.http.request<ResponseOf<"/api/v1/billing/events", "get">>("GET", "/api/v1/billing/events", {
+      query,
+    });
+  }
+}
+
+/** Operator endpoints: a logged-in user listed in the server's ADMIN_EMAILS (scope `admin`). */
+export class Admin {
+  constructor(private readonly http: Transport) {}
+  /** Marks any user's invoice paid by hand (a bank transfer, a test); `changed: false` if it already was. */
+  markInvoicePaid(invoiceId: Id, body: BodyOf<"/api/v1/admin/invoices/{invoice_id}/mark-paid", "post"> = {}) {
+    return this.http.request<ResponseOf<"/api/v1/admin/invoices/{invoice_id}/mark-paid", "post">>(
+      "POST",
+      `/api/v1/admin/invoices/${invoiceId}/mark-paid`,
+      { json: body },
     );
   }
 }

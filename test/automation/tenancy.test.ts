@@ -105,8 +105,9 @@ describe("cross-tenant access to every automation route", () => {
       if (!template.includes("{") || template.includes("{asset_type}") || template.includes("{platform}"))
         continue;
       // Not owner-scoped by a bearer token: the socket (4404 for another user's workflow, in
-      // workflow-live), signed downloads and the renderer's signed endpoints.
-      if (/^\/(ws|files|internal)\//.test(template)) continue;
+      // workflow-live), signed downloads and the renderer's signed endpoints; and the operators'
+      // routes, which act on any user's rows and are 403 for everyone else (auth-coverage).
+      if (/^\/(ws|files|internal)\//.test(template) || template.startsWith("/api/v1/admin/")) continue;
       for (const method of Object.keys(ops)) {
         const key = `${method.toUpperCase()} ${template}`;
         const path = template.replace(/\{([^}]+)\}/g, (_, name: string) => {

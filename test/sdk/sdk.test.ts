@@ -6,6 +6,7 @@ import {
   ConflictError,
   NotFoundError,
   PaymentRequiredError,
+  PermissionDeniedError,
   type ProgressFrame,
   RateLimitError,
   ShortDramaClient,
@@ -187,6 +188,13 @@ describe("the studio API through the SDK", () => {
 
     const twice = await client.subscriptions.upgrade({ tier: "free" }).catch((e: unknown) => e);
     expect(twice).toBeInstanceOf(ConflictError);
+    // Billing: invoices carry where to pay (none here: nothing is owed), the plan's events, and the
+    // operator endpoint is refused to a user outside ADMIN_EMAILS.
+    expect(await client.billing.invoices()).toEqual({ total: 0, items: [] });
+    expect(await client.billing.events()).toEqual({ total: 0, items: [] });
+    const notOperator = await client.admin.markInvoicePaid(1, { reference: "x" }).catch((e: unknown) => e);
+    expect(notOperator).toBeInstanceOf(PermissionDeniedError);
+    expect(notOperator).toMatchObject({ status: 403, errorCode: "FORBIDDEN" });
 
     // Registrations from one address are limited (30 an hour): a real 429 with retry_after, and
     // the opt-in retry tries again after Retry-After (capped here at 1 s) before giving up.

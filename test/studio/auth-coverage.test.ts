@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { call, expectStudioError } from "../helpers/http";
+import { adminToken } from "../helpers/billing";
+import { call, expectStudioError, newUser } from "../helpers/http";
 
 /** Routes anyone may call. A new route is either here or requires a token: this test enforces it. */
 const PUBLIC = new Set([
@@ -18,6 +19,8 @@ const PUBLIC = new Set([
   "PUT /internal/uploads/{token}",
   "POST /internal/uploads/{token}",
   "POST /internal/renders/{export_id}/events",
+  // Stripe's deliveries, authenticated by their signature (test/studio/payments).
+  "POST /api/v1/billing/stripe/webhook",
 ]);
 
 const SAMPLE_PARAMS: Record<string, string> = {
@@ -56,5 +59,36 @@ describe("every route requires authentication unless it is public", () => {
     }
     expect(seenPublic).toEqual(PUBLIC);
     expect(protectedCount).toBeGreaterThan(5);
+  });
+});
+
+describe("operator routes need the admin scope", () => {
+  it("answers 403 to a user's JWT and to an API key with every scope, on every /api/v1/admin route", async () => {
+    const doc = (await call("GET", "/api/openapi.json")).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const routes = Object.entries(doc.paths)
+      .filter(([template]) => template.startsWith("/api/v1/admin/"))
+      .flatMap(([template, ops]) => Object.keys(ops).map((m) => ({ method: m.toUpperCase(), template })));
+    expect(routes.length).toBeGreaterThan(0);
+    const user = await newUser("not-admin");
+    const key = await call("POST", "/api/v1/auth/api-keys", {
+      token: user.token,
+      json: { name: "all scopes", scopes: ["studio", "automation", "worker", "webhooks"] },
+    });
+    const admin = await adminToken();
+    const adminKey = await call("POST", "/api/v1/auth/api-keys", {
+      token: admin,
+      json: { name: "operator's key", scopes: ["studio", "automation", "worker", "webhooks"] },
+    });
+    for (const { method, template } of routes) {
+      const path = samplePath(template);
+      for (const token of [user.token, key.body.key, adminKey.body.key]) {
+        const res = await call(method, path, { token, json: method === "GET" ? undefined : {} });
+        expectStudioError(res, 403, "FORBIDDEN");
+      }
+      // The operator passes the scope check (the sample id does not exist).
+      expectStudioError(await call(method, path, { token: admin, json: {} }), 404, "NOT_FOUND");
+    }
   });
 });

@@ -1,21 +1,28 @@
 import { env } from "cloudflare:workers";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { issueDueInvoices } from "../../worker/core/billing/invoices";
 import { backgroundCore } from "../../worker/platform/context";
 import { runScheduled } from "../../worker/scheduled";
+import { postStripeEvent, storageFen, waitForPayUrl } from "../helpers/billing";
 import { completedEvent, exportableProject, sendEvent, uploadOutputs } from "../helpers/exports";
 import { call, expectStudioError, newUser } from "../helpers/http";
 import { server } from "../helpers/msw";
 import { type JobsLog, jobsHandlers } from "../helpers/renderer";
+import { FakeStripe, signedEvent } from "../helpers/stripe";
 import { rowCount, storedKeys } from "../helpers/studio";
 import { waitUntil } from "../helpers/workflows";
 
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
+// Invoices above ¥0 are collected through Stripe, faked at its HTTP boundary (test/helpers/stripe.ts).
+let stripe: FakeStripe;
+beforeEach(() => {
+  stripe = new FakeStripe();
+  server.use(...stripe.handlers());
+});
 
 const DAY = 86_400_000;
-const GIB = 1024 ** 3;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 describe("subscriptions", () => {
@@ -138,7 +145,7 @@ describe("subscriptions", () => {
 });
 
 describe("usage and invoices", () => {
-  it("add up to the ledger for a scripted month, and issuing invoices twice issues one", async () => {
+  it("add up to the fen across the ledger, the invoice and Stripe for a scripted month, issued once", async () => {
     const jobs: JobsLog = { specs: [], cancels: [] };
     server.use(...jobsHandlers(jobs));
     const user = await newUser();
@@ -146,8 +153,9 @@ describe("usage and invoices", () => {
     const now = Date.now();
     const periodStart = now - 29 * DAY - 3_600_000;
     const periodEnd = Math.floor(now / DAY) * DAY + DAY - 60_000;
+    // On professional (¥299/month) for the whole of it.
     await env.DB.prepare(
-      "UPDATE subscriptions SET billing_period_start = ?, billing_period_end = ?, current_period_start = ?, current_period_end = ? WHERE user_id = ?",
+      "UPDATE subscriptions SET tier = 'professional', quota_total = 200000, billing_period_start = ?, billing_period_end = ?, current_period_start = ?, current_period_end = ? WHERE user_id = ?",
     )
       .bind(periodStart, periodEnd, periodStart, periodEnd, user.id)
       .run();
@@ -199,13 +207,16 @@ describe("usage and invoices", () => {
     );
     expect(usage.status).toBe(200);
     const credits = (started[0]?.cost ?? 0) + (started[1]?.cost ?? 0);
-    let storageCost = 0;
+    const days: { bytes: number; daysInMonth: number }[] = [];
     for (let day = firstDay; day <= Math.floor(now / DAY) * DAY; day += DAY) {
       const d = new Date(day);
-      const dim = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
-      storageCost += ((bytes / GIB) * 1000) / dim;
+      days.push({
+        bytes,
+        daysInMonth: new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate(),
+      });
     }
-    const storage = Math.round(storageCost) / 100;
+    const storageInFen = storageFen(days);
+    const storage = storageInFen / 100;
     expect(storage).toBeGreaterThan(0.5);
     expect(usage.body).toMatchObject({
       user_id: user.id,
@@ -215,7 +226,8 @@ describe("usage and invoices", () => {
     });
     // API calls as the rate limiter counted them: every request of this test, plus at most one lease.
     expect(usage.body.usage.api_calls).toBeGreaterThanOrEqual(9);
-    expect(usage.body.usage.api_calls).toBeLessThanOrEqual(9 + 5 + 5);
+    // (A lease is at most 1/20 of the hourly limit: 50 permits on professional.)
+    expect(usage.body.usage.api_calls).toBeLessThanOrEqual(9 + 1000 / 20 + 5);
     // The credit ledger: two commits, two refunds, and what it nets to is what the exports cost.
     expect(await rowCount("credit_ledger", "owner_id = ? AND kind = 'commit'", user.id)).toBe(2);
     expect(await rowCount("credit_ledger", "owner_id = ? AND kind = 'refund'", user.id)).toBe(2);
@@ -224,7 +236,7 @@ describe("usage and invoices", () => {
     )
       .bind(user.id)
       .first<{ n: number }>();
-    expect(-(net?.n ?? 0) / 100).toBeCloseTo(credits, 2);
+    expect(-(net?.n ?? 0)).toBe(Math.round(credits * 100));
 
     // The period ends; two cron runs at once issue one invoice.
     const ctx = backgroundCore(env, periodEnd + 60_000);
@@ -233,19 +245,69 @@ describe("usage and invoices", () => {
     await runScheduled(env, periodEnd + 120_000);
     const invoices = await call("GET", "/api/v1/billing/invoices", { token: user.token });
     expect(invoices.body.total).toBe(1);
-    expect(invoices.body.items[0]).toMatchObject({
+    const invoice = invoices.body.items[0];
+    expect(invoice).toMatchObject({
       kind: "period",
       period: isoDay(periodStart).slice(0, 7),
-      subscription_amount: 0,
+      subscription_amount: 299,
       storage_amount: storage,
       export_credits_used: credits,
-      amount: storage,
+      amount: (29_900 + storageInFen) / 100,
       status: "open",
       paid_at: null,
       currency: "CNY",
     });
-    expect(Date.parse(invoices.body.items[0].period_start)).toBe(Math.floor(periodStart / 1000) * 1000);
-    expect(invoices.body.items[0].details).toMatchObject({ video_exports: 2, video_seconds: 39 });
+    expect(Date.parse(invoice.period_start)).toBe(Math.floor(periodStart / 1000) * 1000);
+    // The details hold facts, never money (that is in the amount columns, in fen).
+    expect(invoice.details).toMatchObject({ tier: "professional", video_exports: 2, video_seconds: 39 });
+    expect(JSON.stringify(invoice.details)).not.toMatch(/\d\.\d/);
+    const stored = await env.DB.prepare(
+      "SELECT subscription_amount, storage_amount, usage_amount, amount FROM invoices WHERE id = ?",
+    )
+      .bind(invoice.invoice_id)
+      .first();
+    expect(stored).toEqual({
+      subscription_amount: 29_900,
+      storage_amount: storageInFen,
+      usage_amount: -(net?.n ?? 0),
+      amount: 29_900 + storageInFen,
+    });
+
+    // Stripe was asked for exactly that, line by line, and what the customer paid is recorded as such.
+    const collected = await waitForPayUrl(user, invoice.invoice_id);
+    const [remote] = stripe.invoicesFor(invoice.invoice_id);
+    expect(
+      remote?.lines.data.map((l: { metadata: { sds_line: string }; amount: number }) => [
+        l.metadata.sds_line,
+        l.amount,
+      ]),
+    ).toEqual([
+      ["subscription", 29_900],
+      ["storage", storageInFen],
+    ]);
+    expect(remote?.total).toBe(29_900 + storageInFen);
+    const lineCalls = stripe
+      .writes()
+      .filter(
+        (w) =>
+          w.path === "/v1/invoiceitems" &&
+          (w.params.metadata as Record<string, string>).sds_invoice_id === String(invoice.invoice_id),
+      );
+    expect(lineCalls.map((w) => [w.params.amount, w.params.currency])).toEqual([
+      ["29900", "cny"],
+      [String(storageInFen), "cny"],
+    ]);
+    expect(collected.pay_url).toBe(remote?.hosted_invoice_url);
+    const paid = await signedEvent("invoice.paid", stripe.payAsCustomer(remote?.id));
+    expect((await postStripeEvent(paid)).body.outcome).toBe("applied");
+    const settled = await env.DB.prepare("SELECT status, amount, amount_paid FROM invoices WHERE id = ?")
+      .bind(invoice.invoice_id)
+      .first();
+    expect(settled).toEqual({
+      status: "paid",
+      amount: 29_900 + storageInFen,
+      amount_paid: 29_900 + storageInFen,
+    });
     const next = await env.DB.prepare("SELECT billing_period_start FROM subscriptions WHERE user_id = ?")
       .bind(user.id)
       .first<{ billing_period_start: number }>();

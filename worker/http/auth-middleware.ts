@@ -1,9 +1,8 @@
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv, Principal } from "../app-env";
+import type { AppEnv, Principal, Scope } from "../app-env";
 import { authenticate, bearerToken, requireScope } from "../core/auth/principal";
 import { tokenSecrets } from "../core/auth/tokens";
 import { type Policy, policies, rateLimitError, requestPermits } from "../core/rate-limits";
-import type { ApiKeyScope } from "../db/schema/studio";
 import { servicesOf } from "../platform/context";
 import { setRateLimitHeaders } from "../platform/rate-limit-headers";
 
@@ -16,7 +15,7 @@ type PolicyName = "studioUser" | "automationCredential";
  * own format by the one onError.
  */
 export function requireAuth(
-  scopes: readonly ApiKeyScope[],
+  scopes: readonly Scope[],
   policyName: PolicyName,
   opts: { queryToken?: boolean } = {},
 ): MiddlewareHandler<AppEnv>[] {

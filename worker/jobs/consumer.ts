@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { syncInvoiceToStripe } from "../core/billing/collection";
 import { settleExport } from "../core/exports/settle";
 import { inspirationTriggerDead, inspirationTriggerDelivered } from "../core/inspirations/inspirations";
 import { renderJobs } from "../core/renderer/client";
@@ -13,26 +14,33 @@ import { deletePrefix } from "./r2-cleanup";
 import { dispatchRender, RenderDispatchPayload } from "./render-dispatch";
 
 const R2CleanupPayload = z.object({ prefix: z.string() });
+const InvoiceSyncPayload = z.object({ invoice_id: z.number().int().positive() });
 
 type OutboxRow = NonNullable<Awaited<ReturnType<typeof findOutboxRow>>>;
 
-async function runOutboxJob(env: Env, row: OutboxRow, now: number): Promise<void> {
+/** Runs one outbox job; `skipped` when it had nowhere to go (Stripe not configured). */
+async function runOutboxJob(env: Env, row: OutboxRow, now: number): Promise<"delivered" | "skipped"> {
   switch (row.kind) {
     case "r2_cleanup": {
       const { prefix } = R2CleanupPayload.parse(row.payload);
       await deletePrefix(env.BUCKET, prefix);
-      return;
+      return "delivered";
     }
     case "n8n_trigger":
       await deliverN8nTrigger(env, row.targetUrl, row.payload, now);
       await inspirationTriggerDelivered(dbOf(env), row.payload, Date.now());
-      return;
+      return "delivered";
     case "render_cancel":
       await renderJobs(env).cancel(z.object({ render_id: z.string() }).parse(row.payload).render_id);
-      return;
+      return "delivered";
     case "render_dispatch":
       await dispatchRender(backgroundCore(env, now), RenderDispatchPayload.parse(row.payload).export_id);
-      return;
+      return "delivered";
+    case "stripe_invoice_sync": {
+      const { invoice_id } = InvoiceSyncPayload.parse(row.payload);
+      const outcome = await syncInvoiceToStripe(backgroundCore(env, now), invoice_id, row.attempts > 0);
+      return outcome === "skipped" ? "skipped" : "delivered";
+    }
     default:
       throw new Error(`unknown outbox kind ${row.kind}`);
   }
@@ -101,13 +109,8 @@ async function consumeOne(msg: Message<unknown>, env: Env): Promise<void> {
     return;
   }
   try {
-    await runOutboxJob(env, row, now);
-    await markOutbox(
-      db,
-      row.id,
-      { status: "delivered", attempts: row.attempts + 1, deliveredAt: Date.now() },
-      Date.now(),
-    );
+    const status = await runOutboxJob(env, row, now);
+    await markOutbox(db, row.id, { status, attempts: row.attempts + 1, deliveredAt: Date.now() }, Date.now());
     msg.ack();
   } catch (err) {
     await markOutbox(

@@ -21,6 +21,12 @@ export interface AppConfig {
   };
   /** IANA time zone whose midnight resets platform-account daily quotas. */
   quotaTimeZone: string;
+  /** Lower-cased addresses whose logged-in users hold the `admin` scope (operator endpoints). */
+  adminEmails: readonly string[];
+  billing: {
+    /** Days an issued invoice may stay unpaid before its account is past due (dunning). */
+    pastDueDays: number;
+  };
   rateLimits: {
     perHourByTier: Record<Tier, number>;
     automationPerMinute: number;
@@ -76,6 +82,11 @@ export function readConfig(env: Env): AppConfig {
       maxAttempts: Math.max(1, int(env.TASK_MAX_ATTEMPTS, 5)),
     },
     quotaTimeZone: validTimeZone(env.QUOTA_TIME_ZONE) ?? "UTC",
+    adminEmails: (env.ADMIN_EMAILS ?? "")
+      .split(",")
+      .map((e) => e.trim().toLowerCase())
+      .filter(Boolean),
+    billing: { pastDueDays: int(env.BILLING_PAST_DUE_DAYS, 7) },
     rateLimits: {
       perHourByTier: {
         free: int(env.RATE_LIMIT_FREE_PER_HOUR, 100),

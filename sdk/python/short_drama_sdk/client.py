@@ -6,6 +6,7 @@ import httpx
 
 from ._http import Transport
 from .resources import (
+    Admin,
     Auth,
     Automation,
     Billing,
@@ -49,6 +50,7 @@ class Client:
         self.exports = self.export
         self.subscriptions = Subscriptions(self.http)
         self.billing = Billing(self.http)
+        self.admin = Admin(self.http)
         self.automation = Automation(self.http)
         # What an AI worker needs, at the top level too.
         self.tasks = self.automation.tasks

@@ -76,6 +76,10 @@ class BatchUpdateTasksRequest(Model):
     status: Optional[Literal["waiting", "pending", "processing", "completed", "failed", "cancelled"]]
     task_output: Optional[Dict[str, Any]]
 
+class BillingEvents(Model):
+    items: List[Dict[str, Any]]
+    total: int
+
 class Character(Model):
     consistency_model_id: Optional[str]
     created_at: str
@@ -331,8 +335,34 @@ class InspirationWebhook(Model):
     executionId: str
     status: Literal["success", "failed"]
 
+class Invoice(Model):
+    amount: float
+    currency: str
+    details: Dict[str, Any]
+    due_at: Optional[str]
+    export_credits_used: float
+    hosted_invoice_url: Optional[str]
+    invoice_id: int
+    issued_at: str
+    kind: Literal["period", "proration"]
+    paid_at: Optional[str]
+    paid_via: Optional[str]
+    pay_url: Optional[str]
+    period: str
+    period_end: str
+    period_start: str
+    status: Literal["open", "paid", "void", "uncollectible"]
+    storage_amount: float
+    subscription_amount: float
+    voided_at: Optional[str]
+
+class InvoiceMarkedPaid(Model):
+    changed: bool
+    invoice: "Invoice"
+    user_id: int
+
 class Invoices(Model):
-    items: List[Dict[str, Any]]
+    items: List["Invoice"]
     total: int
 
 class LoginForm(Model):
@@ -347,6 +377,9 @@ class LoginJson(Model):
     email: Optional[str]
     password: str
     username: Optional[str]
+
+class MarkInvoicePaid(Model):
+    reference: Optional[str]
 
 class Message(Model):
     message: str
@@ -561,6 +594,12 @@ class StoryboardList(Model):
     items: List["Storyboard"]
     total: int
 
+class StripeWebhookAnswer(Model):
+    event_id: str
+    invoice_id: Optional[int]
+    outcome: Literal["applied", "ignored", "unknown_invoice", "duplicate"]
+    received: bool
+
 class StudioError(Model):
     detail: str
     error_code: str
@@ -573,14 +612,17 @@ class Subscription(Model):
     billing_cycle: Literal["monthly", "yearly"]
     billing_period_start: str
     created_at: str
+    downgrade_at: Optional[str]
     next_billing_date: str
+    past_due_since: Optional[str]
     price: float
     quota_period_start: str
     quota_remaining: float
     quota_resets_at: str
     quota_total: float
     quota_used: float
-    status: str
+    restores_to: Optional[str]
+    status: Literal["active", "past_due"]
     subscription_id: int
     tier: Literal["free", "professional", "enterprise"]
     user_id: int
@@ -799,6 +841,7 @@ __all__ = [
     "AutomationError",
     "BatchCreateTasksRequest",
     "BatchUpdateTasksRequest",
+    "BillingEvents",
     "Character",
     "CharacterList",
     "ClaimEnvelope",
@@ -832,9 +875,12 @@ __all__ = [
     "InspirationEnvelope",
     "InspirationListEnvelope",
     "InspirationWebhook",
+    "Invoice",
+    "InvoiceMarkedPaid",
     "Invoices",
     "LoginForm",
     "LoginJson",
+    "MarkInvoicePaid",
     "Message",
     "MessageEnvelope",
     "NewTask",
@@ -869,6 +915,7 @@ __all__ = [
     "StoryboardGeneration",
     "StoryboardImageUpload",
     "StoryboardList",
+    "StripeWebhookAnswer",
     "StudioError",
     "Subscription",
     "SubscriptionUpgrade",

@@ -225,7 +225,20 @@ class Billing(_Resource):
         return self._http.request("GET", "/api/v1/billing/usage", params=_fields(start_date=start_date, end_date=end_date), model=m.Usage)
 
     def invoices(self, *, skip: int = 0, limit: int = 20) -> m.Invoices:
+        """Newest first; an open invoice is paid at its ``pay_url`` (Stripe's hosted page, when configured)."""
         return self._http.request("GET", "/api/v1/billing/invoices", params={"skip": skip, "limit": limit}, model=m.Invoices)
+
+    def events(self, *, skip: int = 0, limit: int = 20) -> m.BillingEvents:
+        """What invoices did to the plan: ``subscription.past_due``, ``.downgraded``, ``.restored``."""
+        return self._http.request("GET", "/api/v1/billing/events", params={"skip": skip, "limit": limit}, model=m.BillingEvents)
+
+
+class Admin(_Resource):
+    """Operator endpoints: a logged-in user listed in the server's ADMIN_EMAILS (scope ``admin``)."""
+
+    def mark_invoice_paid(self, invoice_id: int, *, reference: Optional[str] = None) -> m.InvoiceMarkedPaid:
+        return self._http.request("POST", f"/api/v1/admin/invoices/{invoice_id}/mark-paid",
+                                  json=_fields(reference=reference), model=m.InvoiceMarkedPaid)
 
 
 # -- the automation API: envelopes unwrapped to their data ------------------------

@@ -63,6 +63,22 @@ def test_typed_errors(api_url, account):
     assert denied.value.code == 403
 
 
+def test_invoices_without_stripe_keys_have_no_pay_url(api_url):
+    # The local stack runs without Stripe keys: invoices are listed with pay_url None, and the
+    # operator endpoint refuses anyone not in ADMIN_EMAILS.
+    client = new_session(api_url)
+    client.subscriptions.upgrade(tier="professional")
+    invoices = client.billing.invoices()
+    assert invoices.total == 1
+    first = invoices["items"][0]  # (`.items` is the dict method: models are dicts)
+    assert (first.kind, first.amount, first.status, first.pay_url, first.hosted_invoice_url) == (
+        "proration", 0, "paid", None, None)
+    assert client.billing.events().total == 0
+    with pytest.raises(PermissionDeniedError) as denied:
+        client.admin.mark_invoice_paid(first.invoice_id, reference="not an operator")
+    assert denied.value.error_code == "FORBIDDEN"
+
+
 def test_rate_limits_raise_with_retry_after_and_can_be_retried(api_url):
     email = f"locked-{uuid.uuid4().hex[:8]}@example.com"
     Client(base_url=api_url).auth.register(email=email, password="SecurePassword123!", username="l")

@@ -131,7 +131,7 @@ export async function logout(deps: AccountDeps, sessionId: string | undefined) {
 export async function me(deps: AccountDeps, userId: number) {
   const [user, subscription] = await Promise.all([
     findUserById(deps.db, userId),
-    currentSubscription(deps.db, userId, deps.now),
+    currentSubscription(deps, userId),
   ]);
   if (!user) throw notFound("User");
   if (!subscription) throw new AppError("INTERNAL_SERVER_ERROR", "Subscription missing");

@@ -1,10 +1,12 @@
-import type { Principal } from "../../app-env";
+import type { Principal, Scope } from "../../app-env";
 import type { Database } from "../../db/client";
 import { findApiKeyPrincipal, findSessionPrincipal, touchApiKey } from "../../db/queries/accounts";
 import { API_KEY_SCOPES, type ApiKeyScope } from "../../db/schema/studio";
 import type { AppConfig } from "../../platform/config";
 import { sha256Hex } from "../../platform/crypto";
 import { forbidden, unauthorized } from "../../platform/errors";
+import { currentSubscription } from "../billing/subscriptions";
+import type { Tier } from "../billing/tiers";
 import { API_KEY_PREFIX } from "./api-keys";
 import { principalCache } from "./principal-cache";
 import { type TokenSecrets, verifyAccessToken } from "./tokens";
@@ -43,7 +45,7 @@ export async function authenticate(deps: AuthDeps, token: string): Promise<Princ
     }
     const principal: Principal = {
       userId: row.userId,
-      tier: row.tier,
+      tier: await tierNow(deps, row),
       via: "api_key",
       scopes: row.scopes.filter((s): s is ApiKeyScope => (API_KEY_SCOPES as readonly string[]).includes(s)),
       apiKeyId: row.keyId,
@@ -60,17 +62,27 @@ export async function authenticate(deps: AuthDeps, token: string): Promise<Princ
   if (!row) throw unauthorized("Session has ended; log in again");
   const principal: Principal = {
     userId: row.userId,
-    tier: row.tier,
+    tier: await tierNow(deps, row),
     via: "jwt",
-    scopes: API_KEY_SCOPES,
+    scopes: deps.config.adminEmails.includes(row.email) ? [...API_KEY_SCOPES, "admin"] : API_KEY_SCOPES,
     sessionId: claims.sessionId,
   };
   principalCache.set(cacheKey, principal, deps.now, ttlMs);
   return principal;
 }
 
+/**
+ * The tier the rate limit applies. It only changes at a plan change (which evicts cached
+ * principals) or at a quota boundary (dunning's move to free): past one, the subscription is
+ * brought up to date first, so a lapsed plan's limit never outlives its month.
+ */
+async function tierNow(deps: AuthDeps, row: { userId: number; tier: Tier; currentPeriodEnd: number }) {
+  if (deps.now < row.currentPeriodEnd) return row.tier;
+  return (await currentSubscription(deps, row.userId))?.tier ?? row.tier;
+}
+
 /** 403 unless the principal holds one of `scopes`. */
-export function requireScope(principal: Principal, ...scopes: ApiKeyScope[]): void {
+export function requireScope(principal: Principal, ...scopes: Scope[]): void {
   if (!scopes.some((s) => principal.scopes.includes(s))) {
     throw forbidden(`This credential lacks the required scope: ${scopes.join(" or ")}`);
   }

@@ -1,19 +1,32 @@
-import { sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
-import { abortUnlessChanged, isGuardAbort } from "../../db/guard";
+import { isGuardAbort } from "../../db/guard";
 import { exportUsage } from "../../db/queries/billing";
-import { rawAll, rawRun } from "../../db/raw";
+import {
+  insertInvoiceStatement,
+  invoiceSyncOutboxStatement,
+  type NewInvoice,
+} from "../../db/queries/invoices";
+import {
+  findSubscription,
+  type SubscriptionRow,
+  subscriptionStateStatement,
+  subscriptionsDueForInvoice,
+} from "../../db/queries/subscriptions";
 import type { CoreContext } from "../context";
-import { storageUsage } from "./storage";
+import { evaluateSubscription } from "./dunning";
+import { prorate } from "./money";
+import { BillingBatch, type BillingDeps, sendOutbox } from "./statements";
+import { DAY_MS, storageUsage } from "./storage";
 import { addMonths, type BillingCycle, periodLengthMonths, TIER_PLANS, type Tier } from "./tiers";
 
 /**
  * Invoices are issued in arrears, one per billing period (a month or a year from the subscription's
- * anniversary), by the cron once the period has ended: the plan's fee for the period plus storage
- * (¥10/GiB-month). Export credits are the plan's allowance: the invoice lists what they were worth
- * (1 credit = ¥1) without charging them again. An upgrade ends the period early with a `proration`
- * invoice (the old fee for the part of the period that was used) and starts a new one.
- * `(owner, kind, period_start)` is unique, so a second run of the cron issues nothing twice.
+ * anniversary), once the period has ended: the plan's fee for the period plus storage
+ * (¥10/GiB-month, from the daily snapshots). Export credits are the plan's allowance: the invoice
+ * lists what they were worth (1 credit = ¥1) without charging them again. A plan change (upgrade,
+ * dunning's move to free, the restore after payment) ends the running period with a `proration`
+ * invoice for the part of the old fee it covered. `(owner, kind, period_start)` is unique, so
+ * whoever issues an invoice twice issues it once. Every invoice above ¥0 is collected through an
+ * outbox job (core/billing/collection.ts), written in the batch that issues it.
  */
 export interface PeriodCharges {
   subscription: number;
@@ -22,111 +35,141 @@ export interface PeriodCharges {
   details: Record<string, unknown>;
 }
 
+/** The plan a billing period is billed at, and that period. */
+export type BilledPlan = Pick<
+  SubscriptionRow,
+  "userId" | "tier" | "billingCycle" | "billingPeriodStart" | "billingPeriodEnd"
+>;
+
+/** What [from, to) of a billing period that runs to `fullPeriodEnd` costs, in fen. */
 export async function periodCharges(
-  ctx: CoreContext,
-  sub: { userId: number; tier: Tier; billingCycle: BillingCycle },
+  deps: Pick<BillingDeps, "db" | "now">,
+  plan: { userId: number; tier: Tier; billingCycle: BillingCycle },
   from: number,
   to: number,
   fullPeriodEnd: number,
 ): Promise<PeriodCharges> {
-  const fee = TIER_PLANS[sub.tier].price[sub.billingCycle];
-  const fraction = Math.min(1, Math.max(0, (to - from) / (fullPeriodEnd - from)));
-  const storage = await storageUsage(ctx, sub.userId, from, to);
-  const exports = await exportUsage(ctx.db, sub.userId, from, to);
-  const subscription = Math.round(fee * fraction);
+  const fee = TIER_PLANS[plan.tier].price[plan.billingCycle];
+  const [storage, exports] = await Promise.all([
+    storageUsage({ db: deps.db, now: deps.now }, plan.userId, from, to),
+    exportUsage(deps.db, plan.userId, from, to),
+  ]);
   return {
-    subscription,
+    subscription: prorate(fee, to - from, fullPeriodEnd - from),
     storage: storage.cost,
     exportCredits: exports.credits,
     details: {
-      tier: sub.tier,
-      billing_cycle: sub.billingCycle,
-      subscription_fee: subscription / 100,
-      fraction_of_period: Math.round(fraction * 10_000) / 10_000,
+      tier: plan.tier,
+      billing_cycle: plan.billingCycle,
+      billed_ms: to - from,
+      period_ms: fullPeriodEnd - from,
       storage_bytes_at_end: storage.bytes,
-      storage: storage.cost / 100,
       video_exports: exports.count,
       video_seconds: exports.seconds,
-      export_credits_used: exports.credits / 100,
       export_credits_note: "Included in the plan; listed at ¥1 per credit, not charged again",
     },
   };
 }
 
-export function insertInvoiceStatement(
-  ctx: CoreContext,
-  ownerId: number,
+/** The due date of an invoice issued at `issuedAt`: unpaid then, it makes its account past due. */
+export function dueDate(deps: Pick<BillingDeps, "config">, issuedAt: number): number {
+  return issuedAt + deps.config.billing.pastDueDays * DAY_MS;
+}
+
+async function invoiceFor(
+  deps: BillingDeps,
+  plan: BilledPlan,
   kind: "period" | "proration",
   from: number,
   to: number,
-  c: PeriodCharges,
-) {
-  const amount = c.subscription + c.storage;
-  const period = new Date(from).toISOString().slice(0, 7);
-  return rawRun(
-    ctx.db,
-    sql`INSERT INTO invoices (owner_id, kind, period, period_start, period_end, subscription_amount, storage_amount,
-          usage_amount, amount, currency, status, details, issued_at, paid_at, created_at, updated_at)
-        VALUES (${ownerId}, ${kind}, ${period}, ${from}, ${to}, ${c.subscription}, ${c.storage}, ${c.exportCredits},
-          ${amount}, 'CNY', ${amount === 0 ? "paid" : "open"}, ${JSON.stringify(c.details)}, ${ctx.now},
-          ${amount === 0 ? ctx.now : null}, ${ctx.now}, ${ctx.now})
-        ON CONFLICT DO NOTHING`,
-  );
+  fullPeriodEnd: number,
+): Promise<NewInvoice> {
+  const c = await periodCharges(deps, plan, from, to, fullPeriodEnd);
+  return {
+    ownerId: plan.userId,
+    kind,
+    periodStart: from,
+    periodEnd: to,
+    subscriptionAmount: c.subscription,
+    storageAmount: c.storage,
+    usageAmount: c.exportCredits,
+    details: c.details,
+    issuedAt: deps.now,
+    dueAt: dueDate(deps, deps.now),
+  };
 }
 
-interface DueSubscription {
-  id: number;
-  user_id: number;
-  tier: Tier;
-  billing_cycle: BillingCycle;
-  billing_period_start: number;
-  billing_period_end: number;
+/**
+ * The invoices of every billing period of `plan` that ended by `until` and, with `prorate`, a
+ * proration invoice for the running period up to `until`, where the plan changes (the caller then
+ * starts a new period under the new plan; `start` and `end` are both `until`). Without `prorate`,
+ * `start`/`end` is the billing period that runs after the invoiced ones.
+ */
+export async function invoicesUntil(
+  deps: BillingDeps,
+  plan: BilledPlan,
+  until: number,
+  opts: { prorate: boolean },
+): Promise<{ invoices: NewInvoice[]; start: number; end: number }> {
+  const months = periodLengthMonths(plan.billingCycle);
+  const invoices: NewInvoice[] = [];
+  let start = plan.billingPeriodStart;
+  let end = plan.billingPeriodEnd;
+  // A cron that was down for a while catches up; a bound keeps a corrupt row from looping forever.
+  for (let i = 0; end <= until && i < 120; i++) {
+    invoices.push(await invoiceFor(deps, plan, "period", start, end, end));
+    start = end;
+    end = addMonths(end, months);
+  }
+  if (opts.prorate && until > start) {
+    invoices.push(await invoiceFor(deps, plan, "proration", start, until, end));
+    return { invoices, start: until, end: until };
+  }
+  return { invoices, start, end };
 }
 
-/** Invoices every billing period that has ended; returns how many were issued. */
-export async function issueDueInvoices(ctx: CoreContext, limit = 50): Promise<number> {
-  let issued = 0;
-  // A cron that was down for a while catches up one period per subscription per pass.
-  for (let pass = 0; pass < 24; pass++) {
-    const due = await rawAll<DueSubscription>(
-      ctx.db,
-      sql`SELECT id, user_id, tier, billing_cycle, billing_period_start, billing_period_end FROM subscriptions
-          WHERE billing_period_end <= ${ctx.now} ORDER BY billing_period_end LIMIT ${limit}`,
+/** Adds the inserts of `invoices` and of their collection jobs to a batch. */
+export function addInvoices(deps: BillingDeps, batch: BillingBatch, invoices: readonly NewInvoice[]) {
+  for (const inv of invoices) {
+    batch.add(insertInvoiceStatement(deps.db, inv));
+    batch.outbox(
+      invoiceSyncOutboxStatement(
+        deps.db,
+        { ownerId: inv.ownerId, kind: inv.kind, periodStart: inv.periodStart },
+        deps.now,
+      ),
     );
-    if (due.length === 0) break;
-    for (const s of due) {
-      const charges = await periodCharges(
-        ctx,
-        { userId: s.user_id, tier: s.tier, billingCycle: s.billing_cycle },
-        s.billing_period_start,
-        s.billing_period_end,
-        s.billing_period_end,
-      );
-      const next = addMonths(s.billing_period_end, periodLengthMonths(s.billing_cycle));
-      const statements: BatchItem<"sqlite">[] = [
-        rawRun(
-          ctx.db,
-          sql`UPDATE subscriptions SET billing_period_start = ${s.billing_period_end}, billing_period_end = ${next},
-                updated_at = ${ctx.now}
-              WHERE id = ${s.id} AND billing_period_end = ${s.billing_period_end}`,
-        ),
-        abortUnlessChanged(ctx.db, `invoice:${s.id}`),
-        insertInvoiceStatement(
-          ctx,
-          s.user_id,
-          "period",
-          s.billing_period_start,
-          s.billing_period_end,
-          charges,
-        ),
-      ];
-      try {
-        await ctx.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
-        issued++;
-      } catch (err) {
-        // Another run moved this subscription on first: its invoice is theirs.
-        if (!isGuardAbort(err)) throw err;
-      }
+  }
+}
+
+/** Invoices every billing period that has ended; returns how many subscriptions were invoiced. */
+export async function issueDueInvoices(ctx: CoreContext, limit = 50): Promise<number> {
+  const deps: BillingDeps = ctx;
+  const due = await subscriptionsDueForInvoice(ctx.db, ctx.now, limit);
+  let issued = 0;
+  for (const { userId } of due) {
+    // Dunning first: a move to free at a quota boundary inside the period changes what is billed.
+    await evaluateSubscription(deps, userId);
+    const sub = await findSubscription(ctx.db, userId);
+    if (!sub || sub.billingPeriodEnd > ctx.now) continue;
+    const next = await invoicesUntil(deps, sub, ctx.now, { prorate: false });
+    const batch = new BillingBatch(ctx.db).guarded(
+      subscriptionStateStatement(
+        ctx.db,
+        sub,
+        { ...sub, billingPeriodStart: next.start, billingPeriodEnd: next.end },
+        { resetQuotaUsed: false, quotaAtLeast: false },
+        ctx.now,
+      ),
+      `invoice:${sub.id}`,
+    );
+    addInvoices(deps, batch, next.invoices);
+    try {
+      await sendOutbox(deps, await batch.run());
+      issued++;
+    } catch (err) {
+      // Another run (or a reader's dunning step) moved this subscription on first: its invoice is theirs.
+      if (!isGuardAbort(err)) throw err;
     }
   }
   return issued;

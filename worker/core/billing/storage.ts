@@ -1,9 +1,9 @@
-import { sql } from "drizzle-orm";
-import { storageSnapshots, usersWithoutSnapshot } from "../../db/queries/billing";
-import { rawRun } from "../../db/raw";
+import type { Database } from "../../db/client";
+import { insertStorageSnapshot, storageSnapshots, usersWithoutSnapshot } from "../../db/queries/billing";
 import { isoDate } from "../../platform/time";
 import type { CoreContext } from "../context";
 import { userPrefix } from "../media/storage-keys";
+import { type StorageDay, storageCost } from "./money";
 
 /**
  * Storage is metered from R2 itself: once a day the cron lists each user's prefix and records the
@@ -12,7 +12,6 @@ import { userPrefix } from "../media/storage-keys";
  * holding B bytes costs B/GiB × 10 / (days in that month).
  */
 export const STORAGE_PRICE_PER_GIB_MONTH = 10_00;
-const GIB = 1024 ** 3;
 export const DAY_MS = 86_400_000;
 /** Users measured per cron run; the rest are measured on the following runs of the day. */
 const SNAPSHOTS_PER_RUN = 50;
@@ -49,12 +48,7 @@ export async function snapshotStorage(ctx: CoreContext): Promise<number> {
   const users = await usersWithoutSnapshot(ctx.db, ref, SNAPSHOTS_PER_RUN);
   for (const u of users) {
     const bytes = await measureStorage(ctx.env.BUCKET, u.id);
-    await rawRun(
-      ctx.db,
-      sql`INSERT INTO usage_events (owner_id, kind, quantity, ref, occurred_at, created_at)
-        VALUES (${u.id}, 'storage_bytes', ${bytes}, ${ref}, ${today}, ${ctx.now})
-        ON CONFLICT DO NOTHING`,
-    );
+    await insertStorageSnapshot(ctx.db, { ownerId: u.id, bytes, ref, day: today, now: ctx.now });
   }
   return users.length;
 }
@@ -62,33 +56,43 @@ export async function snapshotStorage(ctx: CoreContext): Promise<number> {
 export interface StorageUsage {
   /** Bytes held on the last day of the range. */
   bytes: number;
-  /** Hundredths of ¥ for the days of the range. */
+  /** Fen for the days of the range. */
   cost: number;
+}
+
+/** Where storage is read from: D1's snapshots, and R2 itself for today when `bucket` is given. */
+export interface StorageSource {
+  db: Database;
+  now: number;
+  bucket?: R2Bucket | undefined;
 }
 
 /**
  * Storage of the UTC days whose midnight lies in [fromMs, toMs), up to today. A day without a
- * snapshot (the cron had not reached the user) holds what the last snapshot before it held; today,
- * before its snapshot, is measured live.
+ * snapshot (the cron had not reached the user) holds what the last snapshot before it held. With a
+ * bucket, today before its snapshot is measured live (the usage report); invoices read snapshots
+ * only, so an invoice can always be recomputed from D1.
  */
 export async function storageUsage(
-  ctx: CoreContext,
+  src: StorageSource,
   ownerId: number,
   fromMs: number,
   toMs: number,
 ): Promise<StorageUsage> {
   const first = dayStart(fromMs) === fromMs ? fromMs : dayStart(fromMs) + DAY_MS;
-  const today = dayStart(ctx.now);
+  const today = dayStart(src.now);
   const last = Math.min(dayStart(toMs - 1), today);
   if (last < first) return { bytes: 0, cost: 0 };
-  const { inRange, before } = await storageSnapshots(ctx.db, ownerId, first, last + DAY_MS);
+  const { inRange, before } = await storageSnapshots(src.db, ownerId, first, last + DAY_MS);
   const byDay = new Map(inRange.map((s) => [s.at, s.bytes]));
-  if (last === today && !byDay.has(today)) byDay.set(today, await measureStorage(ctx.env.BUCKET, ownerId));
+  if (src.bucket && last === today && !byDay.has(today)) {
+    byDay.set(today, await measureStorage(src.bucket, ownerId));
+  }
   let held = before?.bytes ?? 0;
-  let cost = 0;
+  const days: StorageDay[] = [];
   for (let day = first; day <= last; day += DAY_MS) {
     held = byDay.get(day) ?? held;
-    cost += (held / GIB) * (STORAGE_PRICE_PER_GIB_MONTH / daysInMonth(day));
+    days.push({ bytes: held, daysInMonth: daysInMonth(day) });
   }
-  return { bytes: held, cost: Math.round(cost) };
+  return { bytes: held, cost: storageCost(days, STORAGE_PRICE_PER_GIB_MONTH) };
 }

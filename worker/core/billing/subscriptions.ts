@@ -1,13 +1,16 @@
-import { sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
-import type { Database } from "../../db/client";
-import { abortUnlessChanged, isGuardAbort } from "../../db/guard";
-import { findSubscription, rollSubscriptionPeriod } from "../../db/queries/subscriptions";
-import { rawAll, rawRun } from "../../db/raw";
+import { isGuardAbort } from "../../db/guard";
+import { owedInvoices } from "../../db/queries/invoices";
+import {
+  subscriptionStateStatement,
+  subscriptionsDueForRollover,
+  subscriptionsWithStaleStanding,
+} from "../../db/queries/subscriptions";
 import { badRequest, conflict, notFound } from "../../platform/errors";
 import { principalCache } from "../auth/principal-cache";
 import type { CoreContext } from "../context";
-import { insertInvoiceStatement, periodCharges } from "./invoices";
+import { evaluateSubscription } from "./dunning";
+import { addInvoices, invoicesUntil } from "./invoices";
+import { BillingBatch, type BillingDeps, sendOutbox } from "./statements";
 import {
   addMonths,
   type BillingCycle,
@@ -18,28 +21,12 @@ import {
 } from "./tiers";
 
 /**
- * The user's subscription as of `now`. Quota periods are evaluated lazily here, where they are
- * read, so a user never sees last period's usage because a cron has not run yet.
+ * The user's subscription as of `deps.now`. Quota months and dunning are evaluated here, where the
+ * subscription is read, so a user never sees last month's usage, or a tier they lost or regained,
+ * because a cron has not run yet.
  */
-export async function currentSubscription(db: Database, userId: number, now: number) {
-  const sub = await findSubscription(db, userId);
-  if (!sub) return undefined;
-  if (now < sub.currentPeriodEnd) return sub;
-  let start = sub.currentPeriodEnd;
-  let end = addMonths(start, 1);
-  while (end <= now) {
-    start = end;
-    end = addMonths(start, 1);
-  }
-  const rolled = await rollSubscriptionPeriod(db, {
-    id: sub.id,
-    fromPeriodEnd: sub.currentPeriodEnd,
-    periodStart: start,
-    periodEnd: end,
-    quotaTotal: TIER_PLANS[sub.tier].monthlyCredits,
-    now,
-  });
-  return rolled ?? (await findSubscription(db, userId));
+export async function currentSubscription(deps: BillingDeps, userId: number) {
+  return (await evaluateSubscription(deps, userId)).sub;
 }
 
 export function quotaRemaining(sub: { quotaTotal: number; quotaUsed: number }): number {
@@ -47,17 +34,18 @@ export function quotaRemaining(sub: { quotaTotal: number; quotaUsed: number }): 
 }
 
 /**
- * An upgrade takes effect at once: a higher tier (any cycle), or the same tier from monthly to
- * yearly. The quota of the current month rises to the new tier's credits (what was used stays
- * used), the running billing period ends now with a proration invoice for the part of the old fee
- * it covered, and a new billing period starts. Downgrades and no-op changes are refused.
+ * An upgrade takes effect at once (billing in arrears): a higher tier (any cycle), or the same
+ * tier from monthly to yearly. The quota of the current month rises to the new tier's credits
+ * (what was used stays used), the running billing period ends now with a proration invoice for the
+ * part of the old fee it covered, and a new billing period starts. Downgrades and no-op changes are
+ * refused, and so is any change while an invoice is past due: pay it first.
  */
 export async function upgradeSubscription(
   ctx: CoreContext,
   userId: number,
   input: { tier: Tier; billing_cycle: BillingCycle },
 ) {
-  const sub = await currentSubscription(ctx.db, userId, ctx.now);
+  const sub = await currentSubscription(ctx, userId);
   if (!sub) throw notFound("Subscription");
   const from = TIER_PLANS[sub.tier];
   const to = TIER_PLANS[input.tier];
@@ -72,45 +60,53 @@ export async function upgradeSubscription(
       `${input.tier} (${input.billing_cycle}) would be a downgrade from ${sub.tier} (${sub.billingCycle}); downgrades are not supported`,
     );
   }
-  const now = ctx.now;
-  const charges = await periodCharges(
-    ctx,
-    { userId, tier: sub.tier, billingCycle: sub.billingCycle },
-    sub.billingPeriodStart,
-    now,
-    sub.billingPeriodEnd,
-  );
-  const statements: BatchItem<"sqlite">[] = [
-    rawRun(
-      ctx.db,
-      sql`UPDATE subscriptions SET tier = ${input.tier}, billing_cycle = ${input.billing_cycle},
-            quota_total = MAX(quota_total, ${to.monthlyCredits}), billing_period_start = ${now},
-            billing_period_end = ${addMonths(now, periodLengthMonths(input.billing_cycle))}, updated_at = ${now}
-          WHERE id = ${sub.id} AND tier = ${sub.tier} AND billing_cycle = ${sub.billingCycle}
-            AND billing_period_start = ${sub.billingPeriodStart}`,
-    ),
-    abortUnlessChanged(ctx.db, `upgrade:${sub.id}`),
-  ];
-  if (now > sub.billingPeriodStart) {
-    statements.push(insertInvoiceStatement(ctx, userId, "proration", sub.billingPeriodStart, now, charges));
+  if (sub.status === "past_due") {
+    const owed = (await owedInvoices(ctx.db, userId)).filter((i) => i.dueAt !== null && i.dueAt <= ctx.now);
+    throw conflict(
+      `Your account is past due: pay invoice${owed.length === 1 ? "" : "s"} ${owed.map((i) => i.id).join(", ")} before changing your plan`,
+    );
   }
+  const now = ctx.now;
+  const closed = await invoicesUntil(ctx, sub, now, { prorate: true });
+  const batch = new BillingBatch(ctx.db).guarded(
+    subscriptionStateStatement(
+      ctx.db,
+      sub,
+      {
+        ...sub,
+        tier: input.tier,
+        billingCycle: input.billing_cycle,
+        quotaTotal: to.monthlyCredits,
+        billingPeriodStart: now,
+        billingPeriodEnd: addMonths(now, periodLengthMonths(input.billing_cycle)),
+      },
+      { resetQuotaUsed: false, quotaAtLeast: true },
+      now,
+    ),
+    `upgrade:${sub.id}`,
+  );
+  addInvoices(ctx, batch, closed.invoices);
   try {
-    await ctx.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    await sendOutbox(ctx, await batch.run());
   } catch (err) {
     if (isGuardAbort(err)) throw conflict("The subscription changed while upgrading; try again");
     throw err;
   }
   // The new tier's rate limit applies to the user's next request in this isolate (others: ≤ AUTH_CACHE_SECONDS).
   principalCache.evictUser(userId);
-  return (await findSubscription(ctx.db, userId)) ?? sub;
+  return (await currentSubscription(ctx, userId)) ?? sub;
 }
 
-/** Cron: moves subscriptions whose quota month ended into the current one (reads do it lazily too). */
+/**
+ * Cron: brings up to date the subscriptions whose quota month ended and those whose standing no
+ * longer matches their invoices (reads do both lazily too). Returns how many it looked at.
+ */
 export async function rollQuotaPeriods(ctx: CoreContext, limit = 200): Promise<number> {
-  const due = await rawAll<{ user_id: number }>(
-    ctx.db,
-    sql`SELECT user_id FROM subscriptions WHERE current_period_end <= ${ctx.now} ORDER BY current_period_end LIMIT ${limit}`,
-  );
-  for (const s of due) await currentSubscription(ctx.db, s.user_id, ctx.now);
-  return due.length;
+  const [due, stale] = await Promise.all([
+    subscriptionsDueForRollover(ctx.db, ctx.now, limit),
+    subscriptionsWithStaleStanding(ctx.db, ctx.now, limit),
+  ]);
+  const users = [...new Set([...due, ...stale].map((s) => s.userId))];
+  for (const userId of users) await evaluateSubscription(ctx, userId);
+  return users.length;
 }

@@ -1,6 +1,4 @@
-import { eq } from "drizzle-orm";
-import { exportUsage } from "../../db/queries/billing";
-import { apiKeys } from "../../db/schema";
+import { apiKeyIdsOf, exportUsage } from "../../db/queries/billing";
 import { badRequest } from "../../platform/errors";
 import { isoDate } from "../../platform/time";
 import type { CoreContext } from "../context";
@@ -25,7 +23,7 @@ function parseDay(value: string, field: string): number {
  * bucket, the automation bucket of the user's JWT and that of each of the user's API keys.
  */
 async function apiCalls(ctx: CoreContext, userId: number, fromDay: string, toDay: string): Promise<number> {
-  const keys = await ctx.db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.userId, userId));
+  const keys = await apiKeyIdsOf(ctx.db, userId);
   const names = [
     `studio:user:${userId}`,
     `automation:user:${userId}`,
@@ -50,7 +48,7 @@ export async function usageReport(
   const today = dayStart(ctx.now);
   let start: number;
   if (q.start_date) start = parseDay(q.start_date, "start_date");
-  else start = dayStart((await currentSubscription(ctx.db, userId, ctx.now))?.currentPeriodStart ?? ctx.now);
+  else start = dayStart((await currentSubscription(ctx, userId))?.currentPeriodStart ?? ctx.now);
   const end = q.end_date ? parseDay(q.end_date, "end_date") : today;
   if (end < start) throw badRequest("end_date is before start_date");
   if ((end - start) / DAY_MS + 1 > MAX_RANGE_DAYS) {
@@ -59,7 +57,7 @@ export async function usageReport(
   const until = end + DAY_MS;
   const [exports, storage, calls] = await Promise.all([
     exportUsage(ctx.db, userId, start, until),
-    storageUsage(ctx, userId, start, until),
+    storageUsage({ db: ctx.db, now: ctx.now, bucket: ctx.env.BUCKET }, userId, start, until),
     apiCalls(ctx, userId, isoDate(start), isoDate(end)),
   ]);
   return {

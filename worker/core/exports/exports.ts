@@ -59,7 +59,7 @@ export async function estimateExport(
   input: { project_id: string; resolution: Resolution },
 ) {
   const p = await plan(ctx, ownerId, input.project_id, input.resolution);
-  const sub = await currentSubscription(ctx.db, ownerId, ctx.now);
+  const sub = await currentSubscription(ctx, ownerId);
   const remaining = sub ? sub.quotaTotal - sub.quotaUsed : 0;
   return {
     project_id: p.project.id,
@@ -88,7 +88,7 @@ async function prepareExport(ctx: CoreContext, ownerId: number, input: ExportInp
       );
     }
   }
-  const sub = await currentSubscription(ctx.db, ownerId, ctx.now);
+  const sub = await currentSubscription(ctx, ownerId);
   if (!sub) throw new AppError("QUOTA_EXCEEDED", "You have no subscription");
   const base: Omit<NewExport, "workflowId" | "task"> = {
     ref: `exp_${randomToken(12)}`,

@@ -132,7 +132,12 @@ export async function revokeSession(db: Database, sessionId: string, reason: str
 /** The caller of a JWT: user, tier, and whether the login session is still alive, in one query. */
 export async function findSessionPrincipal(db: Database, userId: number, sessionId: string) {
   const rows = await db
-    .select({ userId: users.id, tier: subscriptions.tier })
+    .select({
+      userId: users.id,
+      email: users.email,
+      tier: subscriptions.tier,
+      currentPeriodEnd: subscriptions.currentPeriodEnd,
+    })
     .from(users)
     .innerJoin(subscriptions, eq(subscriptions.userId, users.id))
     .innerJoin(
@@ -154,6 +159,7 @@ export async function findApiKeyPrincipal(db: Database, keyHash: string, now: nu
       lastUsedAt: apiKeys.lastUsedAt,
       expiresAt: apiKeys.expiresAt,
       tier: subscriptions.tier,
+      currentPeriodEnd: subscriptions.currentPeriodEnd,
     })
     .from(apiKeys)
     .innerJoin(subscriptions, eq(subscriptions.userId, apiKeys.userId))

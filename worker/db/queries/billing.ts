@@ -1,9 +1,7 @@
 import { and, desc, eq, gte, lt, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { rawAll } from "../raw";
-import { invoices, usageEvents } from "../schema";
-
-export type InvoiceRow = typeof invoices.$inferSelect;
+import { apiKeys, usageEvents } from "../schema";
 
 /** Storage snapshots (bytes per UTC day) of one owner whose day starts in [fromMs, toMs). */
 export async function storageSnapshots(db: Database, ownerId: number, fromMs: number, toMs: number) {
@@ -44,6 +42,24 @@ export async function exportUsage(db: Database, ownerId: number, fromMs: number,
   return row ?? { count: 0, seconds: 0, credits: 0 };
 }
 
+/** Records one day's storage snapshot; a second one for the same day records nothing. */
+export async function insertStorageSnapshot(
+  db: Database,
+  s: { ownerId: number; bytes: number; ref: string; day: number; now: number },
+) {
+  await db
+    .insert(usageEvents)
+    .values({
+      ownerId: s.ownerId,
+      kind: "storage_bytes",
+      quantity: s.bytes,
+      ref: s.ref,
+      occurredAt: s.day,
+      createdAt: s.now,
+    })
+    .onConflictDoNothing();
+}
+
 /** Users without a storage snapshot for `ref` (a day), oldest accounts first. */
 export async function usersWithoutSnapshot(db: Database, ref: string, limit: number) {
   return rawAll<{ id: number }>(
@@ -54,17 +70,7 @@ export async function usersWithoutSnapshot(db: Database, ref: string, limit: num
   );
 }
 
-export async function listInvoices(db: Database, ownerId: number, q: { skip: number; limit: number }) {
-  const where = eq(invoices.ownerId, ownerId);
-  const [rows, totals] = await db.batch([
-    db
-      .select()
-      .from(invoices)
-      .where(where)
-      .orderBy(desc(invoices.periodStart), desc(invoices.id))
-      .limit(q.limit)
-      .offset(q.skip),
-    db.select({ total: sql<number>`COUNT(*)` }).from(invoices).where(where),
-  ]);
-  return { total: totals[0]?.total ?? 0, items: rows };
+/** Every API key a user ever had (revoked ones too: their calls were made), for metering API calls. */
+export async function apiKeyIdsOf(db: Database, userId: number) {
+  return db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.userId, userId));
 }

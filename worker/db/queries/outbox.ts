@@ -2,7 +2,12 @@ import { and, eq, inArray, lt, or } from "drizzle-orm";
 import type { Database } from "../client";
 import { outbox } from "../schema";
 
-export type OutboxKind = "r2_cleanup" | "n8n_trigger" | "render_dispatch" | "render_cancel";
+export type OutboxKind =
+  | "r2_cleanup"
+  | "n8n_trigger"
+  | "render_dispatch"
+  | "render_cancel"
+  | "stripe_invoice_sync";
 
 export interface NewOutboxRow {
   ownerId: number | null;

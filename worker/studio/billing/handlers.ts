@@ -1,17 +1,19 @@
 import { currentSubscription, quotaRemaining, upgradeSubscription } from "../../core/billing/subscriptions";
 import { fromHundredths, TIER_PLANS } from "../../core/billing/tiers";
 import { usageReport } from "../../core/billing/usage";
-import { listInvoices } from "../../db/queries/billing";
+import { listInvoices } from "../../db/queries/invoices";
+import { listBillingEvents } from "../../db/queries/payments";
 import { coreOf, principalOf } from "../../platform/context";
 import { createRouter } from "../../platform/create-router";
 import { notFound } from "../../platform/errors";
 import { iso, isoDate } from "../../platform/time";
+import { invoiceOut } from "./mapper";
 import * as routes from "./routes";
 
 export const billingRouter = createRouter()
   .openapi(routes.mySubscription, async (c) => {
     const ctx = coreOf(c);
-    const sub = await currentSubscription(ctx.db, principalOf(c).userId, ctx.now);
+    const sub = await currentSubscription(ctx, principalOf(c).userId);
     if (!sub) throw notFound("Subscription");
     return c.json(
       {
@@ -28,6 +30,9 @@ export const billingRouter = createRouter()
         billing_period_start: iso(sub.billingPeriodStart),
         next_billing_date: isoDate(sub.billingPeriodEnd),
         price: fromHundredths(TIER_PLANS[sub.tier].price[sub.billingCycle]),
+        past_due_since: iso(sub.pastDueAt),
+        downgrade_at: sub.status === "past_due" && sub.tier !== "free" ? iso(sub.currentPeriodEnd) : null,
+        restores_to: sub.restoreTier,
         created_at: iso(sub.createdAt),
       },
       200,
@@ -57,25 +62,15 @@ export const billingRouter = createRouter()
   .openapi(routes.invoices, async (c) => {
     const ctx = coreOf(c);
     const { total, items } = await listInvoices(ctx.db, principalOf(c).userId, c.req.valid("query"));
+    return c.json({ total, items: items.map(invoiceOut) }, 200);
+  })
+  .openapi(routes.events, async (c) => {
+    const ctx = coreOf(c);
+    const { total, items } = await listBillingEvents(ctx.db, principalOf(c).userId, c.req.valid("query"));
     return c.json(
       {
         total,
-        items: items.map((i) => ({
-          invoice_id: i.id,
-          kind: i.kind as "period" | "proration",
-          period: i.period,
-          period_start: iso(i.periodStart),
-          period_end: iso(i.periodEnd),
-          amount: fromHundredths(i.amount),
-          subscription_amount: fromHundredths(i.subscriptionAmount),
-          storage_amount: fromHundredths(i.storageAmount),
-          export_credits_used: fromHundredths(i.usageAmount),
-          currency: i.currency,
-          status: i.status as "open" | "paid",
-          issued_at: iso(i.issuedAt),
-          paid_at: iso(i.paidAt),
-          details: i.details ?? {},
-        })),
+        items: items.map((e) => ({ id: e.id, type: e.kind, occurred_at: iso(e.occurredAt), data: e.data })),
       },
       200,
     );

@@ -3,6 +3,8 @@ import { bearerSecurity, jsonResponse } from "../../platform/openapi-responses";
 import { studioErrorResponses } from "../errors";
 import { studioUser } from "../middleware/auth";
 import {
+  BillingEventsQuerySchema,
+  BillingEventsSchema,
   InvoicesQuerySchema,
   InvoicesSchema,
   SubscriptionSchema,
@@ -33,8 +35,9 @@ export const upgrade = createRoute({
   middleware: studioUser,
   summary: "Upgrade to a higher tier or from monthly to yearly",
   description:
-    "Takes effect at once: the month's quota rises to the new tier's credits, the running billing period ends " +
-    "with a proration invoice and a new one starts. Downgrades are 400, the current plan 409.",
+    "Takes effect at once (billed in arrears): the month's quota rises to the new tier's credits, the running " +
+    "billing period ends with a proration invoice and a new one starts. Downgrades are 400, the current plan " +
+    "409, and so is any change while an invoice is past due.",
   request: { body: { required: true, content: { "application/json": { schema: UpgradeBodySchema } } } },
   responses: {
     200: jsonResponse(UpgradedSchema, "Upgraded"),
@@ -59,7 +62,24 @@ export const invoices = createRoute({
   tags: ["Billing"],
   security: bearerSecurity,
   middleware: studioUser,
-  summary: "Your invoices, newest first",
+  summary: "Your invoices, newest first, with where to pay the open ones",
+  description:
+    "Amounts in ¥ with two decimals (stored as integer fen). An open invoice is paid on Stripe's hosted page " +
+    "(`pay_url`); unpaid past `due_at`, the account is past due and moves to free at its next quota month.",
   request: { query: InvoicesQuerySchema },
   responses: { 200: jsonResponse(InvoicesSchema, "Invoices"), ...studioErrorResponses(401, 403, 422, 429) },
+});
+
+export const events = createRoute({
+  method: "get",
+  path: "/api/v1/billing/events",
+  tags: ["Billing"],
+  security: bearerSecurity,
+  middleware: studioUser,
+  summary: "What your invoices did to your plan: past due, moved to free, restored (newest first)",
+  request: { query: BillingEventsQuerySchema },
+  responses: {
+    200: jsonResponse(BillingEventsSchema, "Billing events"),
+    ...studioErrorResponses(401, 403, 422, 429),
+  },
 });
