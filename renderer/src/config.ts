@@ -35,6 +35,8 @@ const Env = z.object({
   WORK_DIR: z.string().default(join(tmpdir(), "sds-renderer")),
   FFMPEG_PATH: z.string().default("ffmpeg"),
   FFPROBE_PATH: z.string().default("ffprobe"),
+  /** The offline voice synthesiser of `POST /v1/speech`. */
+  ESPEAK_PATH: z.string().default("espeak-ng"),
   FONT_FILE: z.string().optional(),
   /** auto: NVENC when present and a trial encode works, else libx264. */
   ENCODER: z.enum(["auto", "libx264", "h264_nvenc"]).default("auto"),

@@ -43,11 +43,19 @@ export const NEEDS = [
   },
   {
     id: "espeak-ng",
-    what: "espeak-ng",
-    why: "the renderer's offline voices",
+    what: "espeak-ng (Mandarin and English voices)",
+    why: "the offline voices of the renderer's /v1/speech",
     profiles: ["dev", "test"],
     apt: ["espeak-ng"],
     brew: ["espeak-ng"],
+  },
+  {
+    id: "xmllint",
+    what: "xmllint (libxml2)",
+    why: "the renderer's tests validate the FCPXML timeline against a DTD",
+    profiles: ["test"],
+    apt: ["libxml2-utils"],
+    brew: ["libxml2"],
   },
   {
     id: "chromium",
