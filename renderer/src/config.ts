@@ -18,15 +18,13 @@ const Env = z.object({
     .regex(/^[A-Za-z0-9_-]{1,64}$/)
     .default("renders"),
   RENDER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
-  /** Chunk encodes of one render that run at once; one per core. */
+  /** Segment encodes of one render that run at once; one per core. */
   RENDER_PARALLEL_CHUNKS: z.coerce
     .number()
     .int()
     .min(1)
     .max(16)
     .default(Math.min(4, Math.max(1, availableParallelism()))),
-  /** Scenes per chunk: each ffmpeg holds only these in memory, however long the video. */
-  RENDER_SCENES_PER_CHUNK: z.coerce.number().int().min(1).max(50).default(3),
   RENDER_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   RETRY_BACKOFF_MS: z.coerce.number().int().min(10).default(5000),
   LOCK_DURATION_MS: z.coerce.number().int().min(500).default(30_000),
@@ -45,6 +43,12 @@ const Env = z.object({
     .int()
     .positive()
     .default(25 * 1024 * 1024),
+  /** A scene's video clip (image-to-video output). */
+  MAX_CLIP_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(200 * 1024 * 1024),
   MAX_MUSIC_BYTES: z.coerce
     .number()
     .int()

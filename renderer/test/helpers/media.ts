@@ -183,3 +183,60 @@ export async function medianPitch(file: string): Promise<number> {
   pitches.sort((a, b) => a - b);
   return pitches[Math.floor(pitches.length / 2)] as number;
 }
+
+async function ffmpegStderr(args: string[]): Promise<string> {
+  const { stderr } = await exec("ffmpeg", ["-hide_banner", "-nostats", ...args, "-f", "null", "-"], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return stderr;
+}
+
+/** Where sound starts after silence (silencedetect's `silence_end`), in seconds. */
+export async function soundOnsets(file: string, noiseDb = -40, minSilence = 0.1): Promise<number[]> {
+  const stderr = await ffmpegStderr(["-i", file, "-af", `silencedetect=noise=${noiseDb}dB:d=${minSilence}`]);
+  return [...stderr.matchAll(/silence_end: ([\d.]+)/g)].map((m) => Number(m[1]));
+}
+
+/** Integrated loudness (LUFS) and true peak (dBTP) of a file's audio, from ffmpeg's ebur128. */
+export async function loudness(file: string): Promise<{ integrated: number; truePeak: number }> {
+  const stderr = await ffmpegStderr(["-i", file, "-af", "ebur128=peak=true"]);
+  const summary = stderr.slice(stderr.lastIndexOf("Summary:"));
+  return {
+    integrated: Number(/I:\s+(-?[\d.]+) LUFS/.exec(summary)?.[1]),
+    truePeak: Number(/True peak:\s+Peak:\s+(-?[\d.]+) dBFS/.exec(summary)?.[1]),
+  };
+}
+
+/** RMS level (dBFS) of a narrow band around `hz` over [from, to) seconds of a file's audio. */
+export async function bandLevel(file: string, hz: number, from: number, to: number): Promise<number> {
+  const stderr = await ffmpegStderr([
+    "-i",
+    file,
+    "-af",
+    `atrim=${from}:${to},bandpass=f=${hz}:width_type=q:w=20,bandpass=f=${hz}:width_type=q:w=20,astats=measure_overall=RMS_level:measure_perchannel=none`,
+  ]);
+  return Number(/RMS level dB: (-?[\d.]+|-inf)/.exec(stderr)?.[1]);
+}
+
+export interface SrtCue {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export function parseSrt(srt: string): SrtCue[] {
+  const t = (s: string) => {
+    const [h, m, rest] = s.split(":");
+    const [sec, ms] = (rest ?? "0,0").split(",");
+    return Number(h) * 3600 + Number(m) * 60 + Number(sec) + Number(ms) / 1000;
+  };
+  return srt
+    .trim()
+    .split(/\n\n+/)
+    .filter(Boolean)
+    .map((block) => {
+      const [, times, ...text] = block.split("\n");
+      const [a, b] = (times ?? "").split(" --> ");
+      return { start: t(a ?? ""), end: t(b ?? ""), text: text.join("\n") };
+    });
+}
