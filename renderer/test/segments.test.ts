@@ -1,0 +1,127 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RenderSpecInput } from "../../contracts/render-spec";
+import { makeStill } from "./helpers/media";
+import { renderSpec, SECRET } from "./helpers/renderer";
+import { type StubApi, startStubApi } from "./helpers/stub-api";
+
+const exec = promisify(execFile);
+let stub: StubApi;
+const media = mkdtempSync(join(tmpdir(), "sds-segments-"));
+
+beforeAll(async () => {
+  stub = await startStubApi(SECRET);
+  for (let i = 0; i < 4; i++)
+    stub.serve(`/files/s${i}.png`, await makeStill(media, i, 720, 720), "image/png");
+});
+afterAll(() => stub.close());
+
+function threeShots(id: string, second = "s1", secondDuration = 2, cached = true): RenderSpecInput {
+  return {
+    render_id: id,
+    aspect_ratio: "1:1",
+    resolution: "720p",
+    include_subtitles: true,
+    scenes: [
+      { image_url: `${stub.origin}/files/s0.png`, caption: "第一场", duration: 2 },
+      { image_url: `${stub.origin}/files/${second}.png`, caption: "第二场", duration: secondDuration },
+      { image_url: `${stub.origin}/files/s2.png`, caption: "第三场", duration: 2 },
+    ],
+    outputs: { video: stub.target(`${id}.mp4`) },
+    callback_url: `${stub.origin}/events`,
+    ...(cached ? { segments_url: stub.segmentsUrl } : {}),
+  };
+}
+
+/** Renders and counts the ffmpeg encodes the runner started for segments. */
+async function counted(spec: RenderSpecInput) {
+  let encodes = 0;
+  const result = await renderSpec(stub, spec, { onFfmpegStart: () => void encodes++ });
+  return { result, encodes, file: (await stub.uploaded(`${spec.render_id}.mp4`))?.file ?? "" };
+}
+
+/** PSNR (dB) of two videos' frames, over the whole film and at given frame numbers. */
+async function psnr(a: string, b: string, frames: number[] = []): Promise<{ average: number; at: number[] }> {
+  const { stdout, stderr } = await exec(
+    "ffmpeg",
+    ["-hide_banner", "-i", a, "-i", b, "-lavfi", "[0:v][1:v]psnr=stats_file=-", "-f", "null", "-"],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  const value = (s: string | undefined) => (s === "inf" ? Number.POSITIVE_INFINITY : Number(s));
+  const average = value(/PSNR .* average:(inf|[\d.]+)/.exec(stderr)?.[1]);
+  const perFrame = new Map(
+    [...stdout.matchAll(/n:(\d+) mse_avg:[\d.]+ .*psnr_avg:(inf|[\d.]+)/g)].map((m) => [
+      Number(m[1]),
+      value(m[2]),
+    ]),
+  );
+  return { average, at: frames.map((n) => perFrame.get(n + 1) ?? Number.NaN) };
+}
+
+describe("shot segments and reuse", () => {
+  it("encodes every segment once, stores them, and a re-export of the same film encodes nothing", async () => {
+    const first = await counted(threeShots("seg-full"));
+    // Three bodies and two crossfades.
+    expect(first.encodes).toBe(5);
+    expect(first.result.segments.map((s) => [s.kind, s.shots, s.reused])).toEqual([
+      ["body", [0], false],
+      ["fade", [0, 1], false],
+      ["body", [1], false],
+      ["fade", [1, 2], false],
+      ["body", [2], false],
+    ]);
+    expect(first.result.segments.every((s) => (s.uploaded?.size ?? 0) > 0)).toBe(true);
+    expect(stub.segmentKeys()).toEqual(expect.arrayContaining(first.result.segments.map((s) => s.key)));
+    const again = await counted(threeShots("seg-again"));
+    expect(again.encodes).toBe(0);
+    expect(again.result.shots.map((s) => s.reused)).toEqual([true, true, true]);
+    expect((await psnr(first.file, again.file)).average).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it("changing one shot of three re-encodes its body and its two crossfades, and equals a full render", async () => {
+    await counted(threeShots("seg-base"));
+    const changed = await counted(threeShots("seg-changed", "s3"));
+    expect(changed.encodes).toBe(3);
+    expect(changed.result.segments.map((s) => s.reused)).toEqual([true, false, false, false, true]);
+    expect(changed.result.shots.map((s) => s.reused)).toEqual([true, false, true]);
+    // The same film rendered from nothing (no cache).
+    const fresh = await counted(threeShots("seg-fresh", "s3", 2, false));
+    expect(fresh.encodes).toBe(5);
+    // Frame for frame, and at every cut point (the first frame of each segment and the one before it).
+    const cuts = changed.result.segments.slice(1).flatMap((s) => [s.start - 1, s.start]);
+    const compared = await psnr(changed.file, fresh.file, cuts);
+    expect(compared.average).toBeGreaterThanOrEqual(50);
+    for (const [i, value] of compared.at.entries())
+      expect(value, `frame ${cuts[i]}`).toBeGreaterThanOrEqual(50);
+  });
+
+  it("changing a shot's length moves the cuts but re-encodes only that shot's segments", async () => {
+    await counted(threeShots("seg-len-base"));
+    const longer = await counted(threeShots("seg-len", "s1", 3.2));
+    expect(longer.encodes).toBe(3);
+    expect(longer.result.segments.map((s) => s.reused)).toEqual([true, false, false, false, true]);
+    expect(longer.result.shots[2]?.start).toBeCloseTo(4.2, 3);
+  });
+
+  it("renders without the cache when the lookup fails, and re-encodes a corrupt cached segment", async () => {
+    stub.segmentStatus = 503;
+    try {
+      const down = await counted(threeShots("seg-down", "s2"));
+      expect(down.encodes).toBe(5);
+      expect(down.result.segments.every((s) => !s.reused && !s.uploaded)).toBe(true);
+    } finally {
+      stub.segmentStatus = 200;
+    }
+    const base = await counted(threeShots("seg-corrupt-base"));
+    const victim = base.result.segments[2]?.key ?? "";
+    stub.corruptSegment(victim, Buffer.alloc(4096, 0x47));
+    const healed = await counted(threeShots("seg-corrupt"));
+    expect(healed.encodes).toBe(1);
+    expect(healed.result.segments.map((s) => s.reused)).toEqual([true, true, false, true, true]);
+    expect((await psnr(base.file, healed.file)).average).toBe(Number.POSITIVE_INFINITY);
+  });
+});
