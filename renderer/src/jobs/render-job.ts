@@ -20,6 +20,7 @@ import {
   produceSegments,
   shotVisuals,
 } from "./segments";
+import { writeTimelines } from "./timelines";
 import { type UploadLimits, uploadFile } from "./uploader";
 
 export type Stage = "fetching" | "rendering" | "finishing" | "uploading";
@@ -228,6 +229,7 @@ export async function renderJob(spec: RenderSpec, ctx: JobContext): Promise<Rend
       throw err;
     }
     const mix = await soundtrack;
+    await writeTimelines(spec, prepared, timeline, grid, mix.stems, canvas, dir);
     const list = join(dir, "segments.txt");
     await writeFile(list, concatList(planned, spec.fps));
     await runPlan(buildMuxPlan(list, audio, timeline.total, ctx.encoder, video), ctx.bin, {
@@ -252,6 +254,9 @@ export async function renderJob(spec: RenderSpec, ctx: JobContext): Promise<Rend
       ["vtt", join(dir, "captions.vtt"), "text/vtt; charset=utf-8"],
       ["poster", join(dir, "poster.jpg"), "image/jpeg"],
       ["contact_sheet", join(dir, "contact.png"), "image/png"],
+      ["fcpxml", join(dir, "timeline.fcpxml"), "application/xml; charset=utf-8"],
+      ["otio", join(dir, "timeline.otio"), "application/json; charset=utf-8"],
+      ["edl", join(dir, "timeline.edl"), "text/plain; charset=utf-8"],
     ];
     const outputs: Partial<Record<OutputName, OutputFile>> = {};
     for (const [name, file, type] of files) {
