@@ -22,17 +22,21 @@ import { UploadTargetSchema } from "./render-spec";
  *   POST {segments_url}   ← SegmentLookupRequest, HMAC-signed like every call (contracts/signing.ts)
  *                         → SegmentLookupResponse: for each key, `hit` with a download URL on the
  *                           API origin, or `miss` with an upload target for the encoded file.
- * The renderer downloads the hits (checked with ffprobe: frames, size, codec — a bad one is
- * encoded afresh), encodes and uploads the misses, and lists every segment in its completion event
- * (`segments`, with `reused` and the uploaded size), so the Worker indexes what it now holds. A
- * miss without an upload target is encoded and not stored. A lookup that fails (network, 5xx) is
+ * The renderer downloads the hits (checked against the `sha256` the Worker recorded at upload,
+ * else with ffprobe: frames, size, codec — a bad one is encoded afresh), encodes and uploads the
+ * misses, and lists every segment in its completion event (`segments`, with `reused` and the
+ * uploaded size and SHA-256), so the Worker indexes what it now holds. A miss without an upload
+ * target is encoded and not stored. The soundtrack is one more entry (`kind: "audio"`, no shots),
+ * keyed by the SHA-256 of every audio input, where each plays, the film's length and the codec:
+ * a re-export whose lines and music did not change reuses the mixed, normalised track. A lookup that fails (network, 5xx) is
  * treated as all misses without uploads: the render never depends on the cache.
  */
 export const SEGMENT_FORMAT_VERSION = 1;
 
 export const SegmentKeySchema = z.string().regex(/^[0-9a-f]{64}$/);
 
-export const SegmentKindSchema = z.enum(["body", "fade"]);
+/** `audio` is the film's whole soundtrack, cached the same way (keyed by its inputs and their places). */
+export const SegmentKindSchema = z.enum(["body", "fade", "audio"]);
 export type SegmentKind = z.infer<typeof SegmentKindSchema>;
 
 export const SegmentContainerSchema = z.enum(["mpegts", "webm"]);
@@ -41,8 +45,9 @@ export type SegmentContainer = z.infer<typeof SegmentContainerSchema>;
 export const SegmentDescriptorSchema = z.object({
   key: SegmentKeySchema,
   kind: SegmentKindSchema,
-  /** The scenes it draws: one for a body, the two sides of a fade. */
-  shots: z.array(z.number().int().nonnegative()).min(1).max(2),
+  /** The scenes it draws: one for a body, the two sides of a fade, none for the soundtrack. */
+  shots: z.array(z.number().int().nonnegative()).max(2),
+  /** Video frames it covers (the soundtrack: the whole film's). */
   frames: z.number().int().positive(),
 });
 export type SegmentDescriptor = z.infer<typeof SegmentDescriptorSchema>;
@@ -62,6 +67,11 @@ export const SegmentAnswerSchema = z.discriminatedUnion("status", [
     /** A signed download URL on the API origin. */
     url: z.url(),
     size: z.number().int().positive(),
+    /** SHA-256 of the stored bytes, as reported at upload: lets the renderer check a hit cheaply. */
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
   }),
   z.object({
     key: SegmentKeySchema,
@@ -80,6 +90,8 @@ export const SegmentReportSchema = SegmentDescriptorSchema.extend({
   start: z.number().int().nonnegative(),
   reused: z.boolean(),
   /** Set when the segment was encoded and uploaded to the lookup's target. */
-  uploaded: z.object({ url: z.string(), size: z.number().int().nonnegative() }).optional(),
+  uploaded: z
+    .object({ url: z.string(), size: z.number().int().nonnegative(), sha256: z.string() })
+    .optional(),
 });
 export type SegmentReport = z.infer<typeof SegmentReportSchema>;

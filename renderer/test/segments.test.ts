@@ -1,22 +1,43 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RenderSpecInput } from "../../contracts/render-spec";
-import { makeStill } from "./helpers/media";
-import { renderSpec, SECRET } from "./helpers/renderer";
-import { type StubApi, startStubApi } from "./helpers/stub-api";
+import { synthesize } from "../src/speech/speech";
+import { makeStill, parseSrt } from "./helpers/media";
+import { renderSpec, SECRET, testConfig } from "./helpers/renderer";
+import { type StubApi, sha256, startStubApi } from "./helpers/stub-api";
 
 const exec = promisify(execFile);
 let stub: StubApi;
 const media = mkdtempSync(join(tmpdir(), "sds-segments-"));
 
+const spoken: Record<string, { url: string; duration: number; hash: string }> = {};
+
 beforeAll(async () => {
   stub = await startStubApi(SECRET);
   for (let i = 0; i < 4; i++)
     stub.serve(`/files/s${i}.png`, await makeStill(media, i, 720, 720), "image/png");
+  const workDir = testConfig(stub).WORK_DIR;
+  for (const [name, text] of [
+    ["a", "你怎么会在这里？"],
+    ["b", "我回来了。"],
+    ["b2", "我回来找你了，这一次不走了。"],
+  ] as const) {
+    const line = await synthesize(
+      { bin: { ffmpegPath: "ffmpeg", ffprobePath: "ffprobe" }, espeakPath: "espeak-ng", workDir },
+      { text, voice_key: name === "a" ? "char-1" : "char-2" },
+    );
+    stub.serve(`/files/${name}.wav`, line.wav, "audio/wav");
+    spoken[name] = {
+      url: `${stub.origin}/files/${name}.wav`,
+      duration: line.duration,
+      hash: sha256(line.wav),
+    };
+  }
 });
 afterAll(() => stub.close());
 
@@ -40,8 +61,11 @@ function threeShots(id: string, second = "s1", secondDuration = 2, cached = true
 /** Renders and counts the ffmpeg encodes the runner started for segments. */
 async function counted(spec: RenderSpecInput) {
   let encodes = 0;
-  const result = await renderSpec(stub, spec, { onFfmpegStart: () => void encodes++ });
-  return { result, encodes, file: (await stub.uploaded(`${spec.render_id}.mp4`))?.file ?? "" };
+  const rendered = await renderSpec(stub, spec, { onFfmpegStart: () => void encodes++ });
+  const audio = rendered.segments.find((s) => s.kind === "audio");
+  // The picture's segments; the soundtrack is one more cached entry, reported last.
+  const result = { ...rendered, segments: rendered.segments.filter((s) => s.kind !== "audio") };
+  return { result, audio, encodes, file: (await stub.uploaded(`${spec.render_id}.mp4`))?.file ?? "" };
 }
 
 /** PSNR (dB) of two videos' frames, over the whole film and at given frame numbers. */
@@ -76,8 +100,16 @@ describe("shot segments and reuse", () => {
     ]);
     expect(first.result.segments.every((s) => (s.uploaded?.size ?? 0) > 0)).toBe(true);
     expect(stub.segmentKeys()).toEqual(expect.arrayContaining(first.result.segments.map((s) => s.key)));
+    expect(first.audio).toMatchObject({
+      kind: "audio",
+      shots: [],
+      reused: false,
+      uploaded: { size: expect.any(Number) },
+    });
     const again = await counted(threeShots("seg-again"));
     expect(again.encodes).toBe(0);
+    // The soundtrack too: same inputs at the same places, so the stored track is used.
+    expect(again.audio).toMatchObject({ key: first.audio?.key, reused: true });
     expect(again.result.shots.map((s) => s.reused)).toEqual([true, true, true]);
     expect((await psnr(first.file, again.file)).average).toBe(Number.POSITIVE_INFINITY);
   });
@@ -88,6 +120,8 @@ describe("shot segments and reuse", () => {
     expect(changed.encodes).toBe(3);
     expect(changed.result.segments.map((s) => s.reused)).toEqual([true, false, false, false, true]);
     expect(changed.result.shots.map((s) => s.reused)).toEqual([true, false, true]);
+    // A new picture, the same sound.
+    expect(changed.audio?.reused).toBe(true);
     // The same film rendered from nothing (no cache).
     const fresh = await counted(threeShots("seg-fresh", "s3", 2, false));
     expect(fresh.encodes).toBe(5);
@@ -105,6 +139,44 @@ describe("shot segments and reuse", () => {
     expect(longer.encodes).toBe(3);
     expect(longer.result.segments.map((s) => s.reused)).toEqual([true, false, false, false, true]);
     expect(longer.result.shots[2]?.start).toBeCloseTo(4.2, 3);
+    // A longer film needs a longer soundtrack.
+    expect(longer.audio?.reused).toBe(false);
+  });
+
+  it("editing one line re-voices the soundtrack and re-encodes only that line's shot; the subtitles follow", async () => {
+    const voiced = (id: string, second: "b" | "b2"): RenderSpecInput => {
+      const line = (name: string, text: string) => ({
+        text,
+        audio_url: spoken[name]?.url ?? "",
+        audio_duration: spoken[name]?.duration ?? 1,
+        audio_hash: spoken[name]?.hash ?? "",
+      });
+      return {
+        ...threeShots(id),
+        outputs: { video: stub.target(`${id}.mp4`), srt: stub.target(`${id}.srt`) },
+        scenes: [
+          { image_url: `${stub.origin}/files/s0.png`, lines: [line("a", "你怎么会在这里？")], duration: 2 },
+          {
+            image_url: `${stub.origin}/files/s1.png`,
+            lines: [line(second, second === "b" ? "我回来了。" : "我回来找你了，这一次不走了。")],
+            duration: 2,
+          },
+        ],
+      };
+    };
+    const before = await counted(voiced("line-before", "b"));
+    const after = await counted(voiced("line-after", "b2"));
+    expect(after.audio?.reused).toBe(false);
+    expect(after.result.segments.map((s) => [s.kind, s.reused])).toEqual([
+      ["body", true],
+      ["fade", false],
+      ["body", false],
+    ]);
+    expect(after.encodes).toBe(2);
+    const srt = parseSrt(await readFile((await stub.uploaded("line-after.srt"))?.file ?? "", "utf8"));
+    expect(srt.map((c) => c.text)).toEqual(["你怎么会在这里？", "我回来找你了，这一次不走了。"]);
+    expect((srt[1]?.end ?? 0) - (srt[1]?.start ?? 0)).toBeCloseTo(spoken.b2?.duration ?? 0, 2);
+    expect(before.audio?.key).not.toBe(after.audio?.key);
   });
 
   it("renders without the cache when the lookup fails, and re-encodes a corrupt cached segment", async () => {

@@ -23,6 +23,8 @@ const AUDIO_MAGIC: [string, (b: Uint8Array) => boolean][] = [
   ],
   ["ogg", (b) => String.fromCharCode(...b.slice(0, 4)) === "OggS"],
   ["flac", (b) => String.fromCharCode(...b.slice(0, 4)) === "fLaC"],
+  // WebM (Opus): a cached soundtrack of a WebM render.
+  ["webm", (b) => b[0] === 0x1a && b[1] === 0x45 && b[2] === 0xdf && b[3] === 0xa3],
 ];
 
 const VIDEO_MAGIC: [string, (b: Uint8Array) => boolean][] = [

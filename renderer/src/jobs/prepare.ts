@@ -26,6 +26,8 @@ export interface PrepareContext {
 
 export interface PreparedLine {
   file: string;
+  /** SHA-256 of the downloaded audio (the soundtrack's cache key is made of these). */
+  sha256: string;
   /** Seconds, measured with ffprobe on the downloaded file. */
   duration: number;
   text: string;
@@ -52,7 +54,8 @@ export interface PreparedScene {
   visual: string;
   /** SHA-256 of that file's bytes. */
   sha256: string;
-  /** A still of the scene (for the contact sheet): the image, the card, or the clip's first frame. */
+  /** A still of the scene (for the contact sheet): the image, the card, or the clip's first frame
+   * (drawn only when a contact sheet is asked for). */
   still: string;
   imageUrl?: string | undefined;
   mediaRef?: string | undefined;
@@ -98,6 +101,7 @@ async function prepareLine(
     if (!audio || !(duration > 0.05)) throw new InvalidJobError("the line's audio is empty or unreadable");
     return {
       file,
+      sha256: await sha256File(file),
       duration: Math.round(duration * 1000) / 1000,
       text: line.text,
       speaker: line.speaker,
@@ -113,7 +117,7 @@ async function prepareClip(
   dir: string,
   i: number,
   clip: NonNullable<Scene["clip"]>,
-  still: string,
+  still: string | null,
 ): Promise<PreparedClip> {
   const file = join(dir, `clip-${i}`);
   return at(`scenes[${i}].clip`, async () => {
@@ -133,9 +137,10 @@ async function prepareClip(
       throw new InvalidJobError(
         `the clip is ${seconds.toFixed(2)} s long, shorter than ${MIN_CLIP_SECONDS} s`,
       );
-    await runPlan(buildFrameGrabPlan(file, still), ctx.bin, { signal: ctx.signal }).catch(() => {
-      throw new InvalidJobError("the clip's first frame cannot be decoded");
-    });
+    if (still)
+      await runPlan(buildFrameGrabPlan(file, still), ctx.bin, { signal: ctx.signal }).catch(() => {
+        throw new InvalidJobError("the clip's first frame cannot be decoded");
+      });
     return {
       file,
       seconds,
@@ -160,7 +165,8 @@ export async function prepareScene(
   const lines: PreparedLine[] = [];
   for (const [j, line] of (scene.lines ?? []).entries()) lines.push(await prepareLine(ctx, dir, i, j, line));
   if (scene.clip) {
-    const clip = await prepareClip(ctx, dir, i, scene.clip, still);
+    // The clip's still is only for the contact sheet.
+    const clip = await prepareClip(ctx, dir, i, scene.clip, spec.outputs.contact_sheet ? still : null);
     return { source: "clip", visual: clip.file, sha256: await sha256File(clip.file), still, clip, lines };
   }
   if (scene.image_url) {

@@ -10,8 +10,8 @@ import { type Binaries, ffmpegVersion, probe, runPlan } from "../ffmpeg/run";
 import { planSegments, segmentContainer } from "../ffmpeg/segment-plan";
 import { CancelledError, InvalidJobError } from "./errors";
 import { fetchInput } from "./inputs";
-import { renderSoundtrack } from "./mix";
-import { type PreparedScene, prepareScene } from "./prepare";
+import { type Music, obtainSoundtrack, planSoundtrack, soundtrackKey } from "./mix";
+import { type PreparedScene, prepareScene, sha256File } from "./prepare";
 import {
   concatList,
   inParallel,
@@ -113,7 +113,7 @@ export async function renderJob(spec: RenderSpec, ctx: JobContext): Promise<Rend
       const [f0, f1] = SHARE.fetching;
       ctx.progress(f0 + ((f1 - f0) * fetched) / spec.scenes.length, "fetching");
     });
-    let music: { file: string; url: string; mediaRef?: string | undefined } | null = null;
+    let music: Music | null = null;
     if (spec.music_url) {
       const file = join(dir, "music");
       await fetchInput(spec.music_url, file, {
@@ -122,7 +122,7 @@ export async function renderJob(spec: RenderSpec, ctx: JobContext): Promise<Rend
         kind: "audio",
         signal: ctx.signal,
       });
-      music = { file, url: spec.music_url, mediaRef: spec.music_media_ref };
+      music = { file, url: spec.music_url, sha256: await sha256File(file), mediaRef: spec.music_media_ref };
     }
     checkAborted(ctx.signal);
 
@@ -147,6 +147,13 @@ export async function renderJob(spec: RenderSpec, ctx: JobContext): Promise<Rend
       encoderExtra: ctx.encoderExtra,
     };
     const planned = await keySegments(planSegments(timeline, spec.fps), base, await versionOf, dir);
+    const sound = planSoundtrack(prepared, timeline, music);
+    const audioDescriptor = {
+      key: await soundtrackKey(sound, ctx.encoder, await versionOf),
+      kind: "audio" as const,
+      shots: [],
+      frames: Math.max(1, Math.round(timeline.total * spec.fps)),
+    };
     const answers = spec.segments_url
       ? await lookupSegments(
           spec.segments_url,
@@ -154,7 +161,7 @@ export async function renderJob(spec: RenderSpec, ctx: JobContext): Promise<Rend
             render_id: spec.render_id,
             format_version: SEGMENT_FORMAT_VERSION,
             container: segmentContainer(ctx.encoder),
-            segments: planned.map((p) => p.descriptor),
+            segments: [...planned.map((p) => p.descriptor), audioDescriptor],
           },
           ctx.secret,
           ctx.signal,
@@ -168,15 +175,18 @@ export async function renderJob(spec: RenderSpec, ctx: JobContext): Promise<Rend
     const renderStarted = performance.now();
     const side = new AbortController();
     const sideSignal = AbortSignal.any([ctx.signal, side.signal]);
-    const soundtrack = renderSoundtrack(
-      prepared,
-      timeline,
-      music,
-      ctx.encoder,
-      ctx.bin,
+    const soundtrack = obtainSoundtrack(
+      sound,
+      answers.get(audioDescriptor.key),
+      {
+        bin: ctx.bin,
+        apiOrigin: ctx.apiOrigin,
+        encoder: ctx.encoder,
+        upload: ctx.upload,
+        signal: sideSignal,
+      },
       dir,
       audio,
-      sideSignal,
     );
     const sideWork = Promise.all([
       soundtrack,
@@ -228,7 +238,13 @@ export async function renderJob(spec: RenderSpec, ctx: JobContext): Promise<Rend
       await sideSettled;
       throw err;
     }
-    const mix = await soundtrack;
+    const { reused: audioReused, uploaded: audioUploaded, ...mix } = await soundtrack;
+    segments.push({
+      ...audioDescriptor,
+      start: 0,
+      reused: audioReused,
+      ...(audioUploaded ? { uploaded: audioUploaded } : {}),
+    });
     await writeTimelines(spec, prepared, timeline, grid, mix.stems, canvas, dir);
     const list = join(dir, "segments.txt");
     await writeFile(list, concatList(planned, spec.fps));

@@ -24,7 +24,7 @@ import {
 } from "../ffmpeg/segment-plan";
 import { wrapText } from "../ffmpeg/text";
 import { fetchInput } from "./inputs";
-import type { PreparedScene } from "./prepare";
+import { type PreparedScene, sha256File } from "./prepare";
 import { type UploadLimits, uploadFile } from "./uploader";
 
 /**
@@ -155,13 +155,18 @@ export async function lookupSegments(
   }
 }
 
-/** A downloaded segment is used only if it is what we would have encoded: codec, size, frames. */
+/**
+ * A downloaded segment is used only if it is what was stored — the SHA-256 recorded at upload —
+ * or, without one, what we would have encoded: one video stream, the canvas, the frame count.
+ */
 async function usableHit(
   file: string,
   p: PlannedSegment,
+  answer: Extract<SegmentAnswer, { status: "hit" }>,
   ctx: SegmentContext,
   canvas: { width: number; height: number },
 ): Promise<boolean> {
+  if (answer.sha256) return (await sha256File(file)) === answer.sha256;
   const probed = await probe(file, ctx.bin, ["-count_packets"]).catch(() => null);
   const v = probed?.streams.find((s) => s.codec_type === "video");
   return (
@@ -200,7 +205,7 @@ export async function produceSegments(
         kind: "video",
         signal: ctx.signal,
       });
-      if (await usableHit(p.file, p, ctx, canvas)) {
+      if (await usableHit(p.file, p, answer, ctx, canvas)) {
         (reports[i] as SegmentReport).reused = true;
         ctx.onFrames?.(p.descriptor.frames);
         return;
@@ -231,12 +236,20 @@ export async function produceSegments(
       const target = answer.upload;
       // Uploads overlap the next encodes; a failed one only means the cache misses next time.
       uploads.push(
-        uploadFile(p.file, target, segmentContentType(base.encoder), ctx.upload, ctx.signal).then(
-          ({ size }) => {
-            (reports[i] as SegmentReport).uploaded = { url: target.url, size };
-          },
-          () => {},
-        ),
+        (async () => {
+          const { size } = await uploadFile(
+            p.file,
+            target,
+            segmentContentType(base.encoder),
+            ctx.upload,
+            ctx.signal,
+          );
+          (reports[i] as SegmentReport).uploaded = {
+            url: target.url,
+            size,
+            sha256: await sha256File(p.file),
+          };
+        })().catch(() => {}),
       );
     }
   });

@@ -58,7 +58,8 @@ export async function startStubApi(secret: string): Promise<StubApi> {
   const uploads = new Map<string, { file: string; size: number; contentType: string; parts: number }>();
   const multipart = new Map<string, { name: string; parts: Map<number, string>; contentType: string }>();
   const state = { rejectedEvents: 0, eventStatus: 200, segmentStatus: 200, segmentLookups: 0 };
-  const segments = new Map<string, { file?: string; body?: Buffer }>();
+  // What the Worker would keep per segment: the object and the SHA-256 its upload reported.
+  const segments = new Map<string, { file?: string; body?: Buffer; sha256: string }>();
   const events: RenderEvent[] = [];
   const requests: { method: string; path: string }[] = [];
 
@@ -100,7 +101,13 @@ export async function startStubApi(secret: string): Promise<StubApi> {
           const size = held?.body?.byteLength ?? (held?.file ? (await stat(held.file)).size : 0);
           answers.push(
             held
-              ? { key: seg.key, status: "hit", url: `${origin}/segments/${seg.key}`, size }
+              ? {
+                  key: seg.key,
+                  status: "hit",
+                  url: `${origin}/segments/${seg.key}`,
+                  size,
+                  sha256: held.sha256,
+                }
               : {
                   key: seg.key,
                   status: "miss",
@@ -113,7 +120,7 @@ export async function startStubApi(secret: string): Promise<StubApi> {
       }
       const held = /^\/segments\/([0-9a-f]{64})$/.exec(url.pathname)?.[1];
       if (req.method === "GET" && held && segments.has(held)) {
-        const seg = segments.get(held) as { file?: string; body?: Buffer };
+        const seg = segments.get(held) as { file?: string; body?: Buffer; sha256: string };
         const bytes = seg.body ?? (await readFile(seg.file as string));
         res.writeHead(200, { "Content-Type": "video/mp2t", "Content-Length": bytes.byteLength });
         return res.end(bytes);
@@ -127,7 +134,7 @@ export async function startStubApi(secret: string): Promise<StubApi> {
           if (String(size) !== req.headers["content-length"]) throw new Error("length mismatch");
           uploads.set(upload, { file, size, contentType: String(req.headers["content-type"]), parts: 1 });
           const key = /^seg-([0-9a-f]{64})\.\w+$/.exec(upload)?.[1];
-          if (key) segments.set(key, { file });
+          if (key) segments.set(key, { file, sha256: sha256(await readFile(file)) });
           res.writeHead(200, { "Content-Type": "application/json" });
           return res.end(JSON.stringify({ size }));
         }
@@ -233,7 +240,8 @@ export async function startStubApi(secret: string): Promise<StubApi> {
       state.segmentStatus = v;
     },
     corruptSegment(key, bytes) {
-      segments.set(key, { body: bytes });
+      // Storage damage: the bytes change, the recorded hash does not.
+      segments.set(key, { body: bytes, sha256: segments.get(key)?.sha256 ?? "" });
     },
     async close() {
       server.closeAllConnections();
