@@ -25,6 +25,10 @@ const Env = z.object({
     .min(1)
     .max(16)
     .default(Math.min(4, Math.max(1, availableParallelism()))),
+  /** Memory the encoders of one render may use together (MB); with the cores, sets how many run. */
+  RENDER_MEMORY_MB: z.coerce.number().int().min(100).optional(),
+  /** libx264 threads per segment encode; unset: the cores divided among the parallel encodes. */
+  RENDER_ENCODER_THREADS: z.coerce.number().int().min(1).max(16).optional(),
   RENDER_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   RETRY_BACKOFF_MS: z.coerce.number().int().min(10).default(5000),
   LOCK_DURATION_MS: z.coerce.number().int().min(500).default(30_000),

@@ -17,6 +17,7 @@ import {
 import { buildLoudnormPlan, buildMixPlan, parseEbur128, parseLoudnorm } from "../src/ffmpeg/audio-args";
 import { audioOptions, videoOptions } from "../src/ffmpeg/encoder";
 import { filterPath } from "../src/ffmpeg/escape";
+import { chooseEncoding, encoderMemoryMb } from "../src/ffmpeg/parallelism";
 import { toCommand } from "../src/ffmpeg/run";
 import {
   buildSegmentPlan,
@@ -416,6 +417,37 @@ describe("render plan", () => {
     expect(filterPath("/tmp/a-b_c.d/e.txt")).toBe("/tmp/a-b_c.d/e.txt");
     for (const bad of ["/tmp/a:b", "/tmp/a'b", "/tmp/a,b", "/tmp/a;b", "/tmp/a b"])
       expect(() => filterPath(bad)).toThrow();
+  });
+});
+
+describe("parallelism and encoder threads", () => {
+  const portrait = 1080 * 1920;
+  it("runs one single-threaded encoder per core while memory allows, fewer and wider ones when not", () => {
+    expect(Math.round(encoderMemoryMb(portrait, 1))).toBe(240);
+    expect(chooseEncoding({ cores: 2, memoryMb: 4000, pixels: portrait })).toEqual({
+      parallel: 2,
+      threads: 1,
+    });
+    expect(chooseEncoding({ cores: 2, memoryMb: 400, pixels: portrait })).toEqual({
+      parallel: 1,
+      threads: 2,
+    });
+    expect(chooseEncoding({ cores: 8, memoryMb: 1000, pixels: portrait })).toEqual({
+      parallel: 4,
+      threads: 2,
+    });
+    expect(chooseEncoding({ cores: 8, memoryMb: 100_000, pixels: portrait, maxParallel: 4 })).toEqual({
+      parallel: 4,
+      threads: 2,
+    });
+    expect(chooseEncoding({ cores: 2, memoryMb: 10, pixels: 3840 * 2160 })).toEqual({
+      parallel: 1,
+      threads: 2,
+    });
+    expect(chooseEncoding({ cores: 2, memoryMb: 4000, pixels: portrait, threads: 3 })).toEqual({
+      parallel: 2,
+      threads: 3,
+    });
   });
 });
 

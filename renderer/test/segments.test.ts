@@ -1,11 +1,15 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RenderSpecInput } from "../../contracts/render-spec";
+import { planTimeline } from "../../contracts/timeline";
+import { buildStillPrepPlan, frameGrid } from "../src/ffmpeg/args";
+import { runPlan } from "../src/ffmpeg/run";
+import { buildSegmentPlan, planSegments, type ShotVisual } from "../src/ffmpeg/segment-plan";
 import { synthesize } from "../src/speech/speech";
 import { makeStill, parseSrt } from "./helpers/media";
 import { renderSpec, SECRET, testConfig } from "./helpers/renderer";
@@ -85,6 +89,47 @@ async function psnr(a: string, b: string, frames: number[] = []): Promise<{ aver
   );
   return { average, at: frames.map((n) => perFrame.get(n + 1) ?? Number.NaN) };
 }
+
+describe("stills prepared once", () => {
+  it("a segment drawn from the prepared raw frame is the same, pixel for pixel, as one that decodes the PNG", async () => {
+    const still = join(media, "prep.png");
+    await writeFile(still, await makeStill(media, 5, 900, 700));
+    const timeline = planTimeline([{ duration: 2 }, { duration: 2 }]);
+    const shots: ShotVisual[] = [0, 1].map(() => ({
+      kind: "still",
+      source: still,
+      sha256: "0".repeat(64),
+      captions: [],
+    }));
+    const base = {
+      width: 720,
+      height: 720,
+      fps: 30,
+      shots,
+      grid: frameGrid(timeline, 30),
+      fontFile: testConfig(stub).fontFile,
+      encoder: "libx264" as const,
+    };
+    const bin = { ffmpegPath: "ffmpeg", ffprobePath: "ffprobe" };
+    const raw = join(media, "prep.yuv");
+    await runPlan(buildStillPrepPlan(still, 720, 720, raw), bin);
+    const [fade] = planSegments(timeline, 30).filter((s) => s.kind === "fade");
+    if (!fade) throw new Error("no fade");
+    const direct = join(media, "direct.ts");
+    const prepared = join(media, "prepared.ts");
+    await runPlan(buildSegmentPlan({ ...base, segment: fade, output: direct }), bin);
+    await runPlan(
+      buildSegmentPlan({
+        ...base,
+        shots: shots.map((s) => ({ ...s, prepared: raw })),
+        segment: fade,
+        output: prepared,
+      }),
+      bin,
+    );
+    expect((await psnr(direct, prepared)).average).toBe(Number.POSITIVE_INFINITY);
+  });
+});
 
 describe("shot segments and reuse", () => {
   it("encodes every segment once, stores them, and a re-export of the same film encodes nothing", async () => {

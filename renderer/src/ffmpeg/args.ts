@@ -47,18 +47,53 @@ export function kenBurns(
   from = 0,
   count = frames,
 ): string {
+  return `${stillPrepFilter(width, height)},${kenBurnsMove(index, frames, width, height, fps, from, count)}`;
+}
+
+/**
+ * What a still goes through before it moves: scaled to twice the canvas (cover, cropped to fit) and
+ * converted to 4:2:0, so the per-frame work runs on half the bytes of RGB. A render does this once
+ * per still (`buildStillPrepPlan`) and feeds the raw frame to every segment that shows it.
+ */
+export function stillPrepFilter(width: number, height: number): string {
+  return [
+    `scale=${width * 2}:${height * 2}:force_original_aspect_ratio=increase:flags=bicubic`,
+    `crop=${width * 2}:${height * 2}`,
+    "format=yuv420p",
+  ].join(",");
+}
+
+/** The move itself, on a prepared (2× canvas, 4:2:0) still. */
+export function kenBurnsMove(
+  index: number,
+  frames: number,
+  width: number,
+  height: number,
+  fps: number,
+  from = 0,
+  count = frames,
+): string {
   const last = Math.max(1, frames - 1);
   // `on` counts this instance's output frames; `from` shifts it to the scene's own frame number.
   const t = from > 0 ? `(on+${from})/${last}` : `on/${last}`;
   const zoom = index % 2 === 0 ? `1+0.15*${t}` : `1.15-0.15*${t}`;
   const dir = Math.floor(index / 2) % 2 === 0 ? 1 : -1;
-  return [
-    `scale=${width * 2}:${height * 2}:force_original_aspect_ratio=increase:flags=bicubic`,
-    `crop=${width * 2}:${height * 2}`,
-    // 4:2:0 before the zoom, so the per-frame work runs on half the bytes of RGB.
-    "format=yuv420p",
-    `zoompan=z='${zoom}':x='(iw-iw/zoom)/2+(${dir})*(iw-iw/zoom)/2*(${t}-0.5)':y='(ih-ih/zoom)/2':d=${count}:s=${width}x${height}:fps=${fps}`,
-  ].join(",");
+  return `zoompan=z='${zoom}':x='(iw-iw/zoom)/2+(${dir})*(iw-iw/zoom)/2*(${t}-0.5)':y='(ih-ih/zoom)/2':d=${count}:s=${width}x${height}:fps=${fps}`;
+}
+
+/** A still prepared once: decoded, scaled and converted as `stillPrepFilter`, written as raw 4:2:0. */
+export function buildStillPrepPlan(still: string, width: number, height: number, output: string): FfmpegPlan {
+  return {
+    inputs: [{ source: still, options: [] }],
+    filterComplex: `[0:v]${stillPrepFilter(width, height)}[prep]`,
+    outputOptions: ["-map", "[prep]", "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "yuv420p"],
+    output,
+  };
+}
+
+/** The input options that read a prepared still back. */
+export function preparedStillInput(width: number, height: number): string[] {
+  return ["-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", `${width * 2}x${height * 2}`];
 }
 
 export interface SceneFrames {

@@ -1,6 +1,14 @@
 import type { SegmentKind } from "../../../contracts/segments";
 import type { Timeline } from "../../../contracts/timeline";
-import { captionMetrics, type FfmpegPlan, frameGrid, kenBurns, type SceneFrames } from "./args";
+import {
+  captionMetrics,
+  type FfmpegPlan,
+  frameGrid,
+  kenBurns,
+  kenBurnsMove,
+  preparedStillInput,
+  type SceneFrames,
+} from "./args";
 import { type VideoEncoder, videoOptions } from "./encoder";
 import { filterPath } from "./escape";
 
@@ -28,6 +36,10 @@ export interface ShotVisual {
   /** SHA-256 of the file's bytes. */
   sha256: string;
   captions: ShotCaption[];
+  /** A still already prepared (raw 4:2:0 at twice the canvas, `buildStillPrepPlan`): read as is. */
+  prepared?: string | undefined;
+  /** A clip's length in the film's frames (where its last frame is held from). */
+  clipFrames?: number | undefined;
 }
 
 /** Frames [from, to) of one scene, in the scene's own numbering. */
@@ -121,9 +133,13 @@ function spanChain(p: SegmentPlanInput, input: number, span: SegmentSpan): strin
   const shot = p.shots[span.shot] as ShotVisual;
   const frames = (p.grid[span.shot] as SceneFrames).frames;
   const count = span.to - span.from;
+  const move = shot.prepared ? kenBurnsMove : kenBurns;
+  // A clip seen from far in (its tail in a crossfade) is read from just before that point rather
+  // than decoded and scaled from its start; past its end, from its last frames, to hold.
+  const skip = shot.kind === "clip" ? clipSkip(p, shot, span) : 0;
   const picture =
     shot.kind === "still"
-      ? `${kenBurns(span.shot, frames, p.width, p.height, p.fps, span.from, count)},setsar=1`
+      ? `${move(span.shot, frames, p.width, p.height, p.fps, span.from, count)},setsar=1`
       : [
           // Onto the film's frame grid from the clip's first frame, cover-cropped to the canvas;
           // past its end the last frame is held (tpad), then the span's frames are cut out.
@@ -134,18 +150,27 @@ function spanChain(p: SegmentPlanInput, input: number, span: SegmentSpan): strin
           "setsar=1",
           "format=yuv420p",
           "tpad=stop_mode=clone:stop=-1",
-          `trim=start_frame=${span.from}:end_frame=${span.to}`,
+          `trim=start_frame=${span.from - skip}:end_frame=${span.to - skip}`,
           "setpts=PTS-STARTPTS",
         ].join(",");
   return `[${input}:v]${[picture, ...captionFilters(p, shot, span)].join(",")}`;
 }
 
+/** Frames of a clip skipped by seeking its input, kept a few frames clear of its end. */
+function clipSkip(p: SegmentPlanInput, shot: ShotVisual, span: SegmentSpan): number {
+  if (!shot.clipFrames || span.from < p.fps) return 0;
+  return Math.max(0, Math.min(span.from, shot.clipFrames - 3));
+}
+
 export function buildSegmentPlan(p: SegmentPlanInput): FfmpegPlan {
   const { segment } = p;
-  const inputs = segment.spans.map((span) => ({
-    source: (p.shots[span.shot] as ShotVisual).source,
-    options: [],
-  }));
+  const inputs = segment.spans.map((span) => {
+    const shot = p.shots[span.shot] as ShotVisual;
+    if (shot.kind === "still" && shot.prepared)
+      return { source: shot.prepared, options: preparedStillInput(p.width, p.height) };
+    const skip = shot.kind === "clip" ? clipSkip(p, shot, span) : 0;
+    return { source: shot.source, options: skip > 0 ? ["-ss", (skip / p.fps).toFixed(6)] : [] };
+  });
   const frames = segment.end - segment.start;
   const graph =
     segment.kind === "body"

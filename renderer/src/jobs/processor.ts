@@ -91,6 +91,8 @@ export async function processRender(
         partBytes: deps.config.UPLOAD_PART_BYTES,
       },
       parallelChunks: deps.config.RENDER_PARALLEL_CHUNKS,
+      memoryMb: deps.config.RENDER_MEMORY_MB,
+      encoderThreads: deps.config.RENDER_ENCODER_THREADS,
       secret: deps.config.RENDERER_SECRET,
       maxClipBytes: deps.config.MAX_CLIP_BYTES,
       signal: attempt.signal,

@@ -1,4 +1,5 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { availableParallelism, totalmem } from "node:os";
 import { join } from "node:path";
 import type { AudioStem, ShotReport } from "../../../contracts/render-events";
 import { canvasSize, type RenderSpec } from "../../../contracts/render-spec";
@@ -6,6 +7,7 @@ import { SEGMENT_FORMAT_VERSION, type SegmentReport } from "../../../contracts/s
 import { planTimeline, toSrt, toVtt } from "../../../contracts/timeline";
 import { buildContactSheetPlan, buildMuxPlan, buildPosterPlan, frameGrid } from "../ffmpeg/args";
 import type { VideoEncoder } from "../ffmpeg/encoder";
+import { chooseEncoding } from "../ffmpeg/parallelism";
 import { type Binaries, ffmpegVersion, probe, runPlan } from "../ffmpeg/run";
 import { planSegments, segmentContainer } from "../ffmpeg/segment-plan";
 import { CancelledError, InvalidJobError } from "./errors";
@@ -37,10 +39,12 @@ export interface JobContext {
   maxMusicBytes: number;
   maxClipBytes: number;
   upload: UploadLimits;
-  /** How many segment encodes run at once (one per core is the sweet spot). */
+  /** At most this many segment encodes at once (see ffmpeg/parallelism.ts for how many do). */
   parallelChunks: number;
-  /** Extra encoder options (threads): part of every segment's identity. */
-  encoderExtra?: string[] | undefined;
+  /** Memory the encoders may use together, MB; unset: half the machine's, over its renders. */
+  memoryMb?: number | undefined;
+  /** libx264 threads per encode; unset: chosen with the parallelism. */
+  encoderThreads?: number | undefined;
   signal: AbortSignal;
   /** Overall progress 0..1 and the stage; the caller throttles what it forwards. */
   progress: (fraction: number, stage: Stage) => void;
@@ -135,6 +139,15 @@ export async function renderJob(spec: RenderSpec, ctx: JobContext): Promise<Rend
       })),
     );
     const grid = frameGrid(timeline, spec.fps);
+    const encoding = chooseEncoding({
+      cores: availableParallelism(),
+      memoryMb: ctx.memoryMb ?? totalmem() / 2 ** 21,
+      pixels: width * height,
+      maxParallel: ctx.parallelChunks,
+      threads: ctx.encoderThreads,
+    });
+    // Threads change libx264's bitstream (not its quality settings), so they are part of the key.
+    const encoderExtra = ctx.encoder === "libx264" ? ["-threads", String(encoding.threads)] : [];
     const shots = await shotVisuals(prepared, timeline, spec.fps, canvas, spec.include_subtitles, dir);
     const base = {
       width,
@@ -144,7 +157,7 @@ export async function renderJob(spec: RenderSpec, ctx: JobContext): Promise<Rend
       grid,
       fontFile: ctx.fontFile,
       encoder: ctx.encoder,
-      encoderExtra: ctx.encoderExtra,
+      encoderExtra,
     };
     const planned = await keySegments(planSegments(timeline, spec.fps), base, await versionOf, dir);
     const sound = planSoundtrack(prepared, timeline, music);
@@ -222,8 +235,8 @@ export async function renderJob(spec: RenderSpec, ctx: JobContext): Promise<Rend
         secret: ctx.secret,
         ffmpegVersion: await versionOf,
         encoder: ctx.encoder,
-        encoderExtra: ctx.encoderExtra ?? [],
-        parallel: ctx.parallelChunks,
+        encoderExtra,
+        parallel: encoding.parallel,
         upload: ctx.upload,
         signal: ctx.signal,
         onFfmpegStart: ctx.onFfmpegStart,

@@ -10,7 +10,7 @@ import {
 } from "../../../contracts/segments";
 import { sha256HexOf, signRequest } from "../../../contracts/signing";
 import type { Timeline } from "../../../contracts/timeline";
-import { captionMetrics } from "../ffmpeg/args";
+import { buildStillPrepPlan, captionMetrics } from "../ffmpeg/args";
 import type { VideoEncoder } from "../ffmpeg/encoder";
 import { type Binaries, probe, runPlan } from "../ffmpeg/run";
 import {
@@ -85,6 +85,7 @@ export async function shotVisuals(
       source: scene.visual,
       sha256: scene.sha256,
       captions,
+      ...(scene.clip ? { clipFrames: Math.floor(scene.clip.seconds * fps) } : {}),
     });
   }
   return out;
@@ -217,11 +218,17 @@ export async function produceSegments(
     toEncode.push(i);
   });
   toEncode.sort((a, b) => a - b);
+  const stills = new StillPreparer(
+    base,
+    toEncode.map((i) => (planned[i] as PlannedSegment).segment),
+    ctx,
+  );
   const uploads: Promise<void>[] = [];
   await inParallel(toEncode, ctx.parallel, async (i) => {
     const p = planned[i] as PlannedSegment;
     let done = 0;
-    await runPlan(buildSegmentPlan({ ...base, segment: p.segment, output: p.file }), ctx.bin, {
+    const shots = await stills.acquire(p.segment);
+    await runPlan(buildSegmentPlan({ ...base, shots, segment: p.segment, output: p.file }), ctx.bin, {
       signal: ctx.signal,
       onStart: ctx.onFfmpegStart,
       onProgress: (t) => {
@@ -231,6 +238,7 @@ export async function produceSegments(
       },
     });
     ctx.onFrames?.(p.descriptor.frames - done);
+    await stills.release(p.segment);
     const answer = answers.get(p.key);
     if (answer?.status === "miss" && answer.upload) {
       const target = answer.upload;
@@ -255,6 +263,61 @@ export async function produceSegments(
   });
   await Promise.all(uploads);
   return reports;
+}
+
+/**
+ * Each still is decoded, scaled to twice the canvas and converted to 4:2:0 once, by one small
+ * ffmpeg run, and the raw frame is read by every segment that shows it (a still is in up to three:
+ * its body and two crossfades) instead of each decoding and scaling the PNG again. A prepared frame
+ * is deleted when its last segment is encoded, so the disk holds a few at a time (12 MB each at
+ * 1080×1920), not the whole film.
+ */
+class StillPreparer {
+  private readonly users = new Map<number, number>();
+  private readonly ready = new Map<number, Promise<string>>();
+
+  constructor(
+    private readonly base: Omit<SegmentPlanInput, "segment" | "output">,
+    segments: Segment[],
+    private readonly ctx: SegmentContext,
+  ) {
+    for (const segment of segments)
+      for (const span of segment.spans)
+        if (base.shots[span.shot]?.kind === "still")
+          this.users.set(span.shot, (this.users.get(span.shot) ?? 0) + 1);
+  }
+
+  /** The segment's shots, its stills replaced by their prepared frames. */
+  async acquire(segment: Segment): Promise<ShotVisual[]> {
+    const shots = [...this.base.shots];
+    for (const span of segment.spans) {
+      const shot = shots[span.shot] as ShotVisual;
+      if (shot.kind !== "still") continue;
+      let ready = this.ready.get(span.shot);
+      if (!ready) {
+        const output = `${shot.source}.yuv`;
+        ready = runPlan(
+          buildStillPrepPlan(shot.source, this.base.width, this.base.height, output),
+          this.ctx.bin,
+          {
+            signal: this.ctx.signal,
+          },
+        ).then(() => output);
+        this.ready.set(span.shot, ready);
+      }
+      shots[span.shot] = { ...shot, prepared: await ready };
+    }
+    return shots;
+  }
+
+  async release(segment: Segment): Promise<void> {
+    for (const span of segment.spans) {
+      const left = (this.users.get(span.shot) ?? 0) - 1;
+      this.users.set(span.shot, left);
+      const ready = this.ready.get(span.shot);
+      if (left <= 0 && ready) await rm(await ready, { force: true });
+    }
+  }
 }
 
 export function segmentContentType(encoder: VideoEncoder): string {
