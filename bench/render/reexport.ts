@@ -1,4 +1,4 @@
-// bench/render/reexport: what the shot-segment cache buys (issue 17). One job — 10 shots of which 5
+// bench/render/reexport: what the shot-segment cache buys. One job — 10 shots of which 5
 // are 4 s video clips, every shot voiced by the renderer's own /v1/speech (espeak-ng), music
 // ducked under the lines, 1080×1920 — rendered through the renderer's HTTP API against the stub
 // Worker's segment cache: a full render (cold cache), then a re-export after changing one shot's

@@ -12,7 +12,7 @@ import { runPlan } from "../src/ffmpeg/run";
 import { buildSegmentPlan, planSegments, type ShotVisual } from "../src/ffmpeg/segment-plan";
 import { synthesize } from "../src/speech/speech";
 import { makeStill, parseSrt } from "./helpers/media";
-import { renderSpec, SECRET, testConfig } from "./helpers/renderer";
+import { renderSpec, SECRET, testConfig, testFont } from "./helpers/renderer";
 import { type StubApi, sha256, startStubApi } from "./helpers/stub-api";
 
 const exec = promisify(execFile);
@@ -107,7 +107,7 @@ describe("stills prepared once", () => {
       fps: 30,
       shots,
       grid: frameGrid(timeline, 30),
-      fontFile: testConfig(stub).fontFile,
+      fontFile: testFont(),
       encoder: "libx264" as const,
     };
     const bin = { ffmpegPath: "ffmpeg", ffprobePath: "ffprobe" };

@@ -16,7 +16,7 @@ import { drawCard } from "../src/cards/card";
 import { prepareScene, sha256File } from "../src/jobs/prepare";
 import { synthesize } from "../src/speech/speech";
 import { bandLevel, ffprobe, grayFrame, loudness, meanDiff, parseSrt, soundOnsets } from "./helpers/media";
-import { renderSpec, SECRET, testConfig } from "./helpers/renderer";
+import { renderSpec, SECRET, testConfig, testFont } from "./helpers/renderer";
 import { type StubApi, sha256, startStubApi } from "./helpers/stub-api";
 
 const exec = promisify(execFile);
@@ -206,7 +206,7 @@ describe("lines drive the timeline and the mix (real espeak-ng lines)", () => {
     const config = testConfig(stub);
     const ctx = {
       bin: { ffmpegPath: "ffmpeg", ffprobePath: "ffprobe" },
-      fontFile: config.fontFile,
+      fontFile: testFont(),
       apiOrigin: stub.origin,
       maxInputBytes: config.MAX_INPUT_BYTES,
       maxMusicBytes: config.MAX_MUSIC_BYTES,

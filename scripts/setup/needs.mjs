@@ -43,8 +43,8 @@ export const NEEDS = [
   },
   {
     id: "espeak-ng",
-    what: "espeak-ng (Mandarin and English voices)",
-    why: "the offline voices of the renderer's /v1/speech",
+    what: "espeak-ng",
+    why: "the renderer's offline voices",
     profiles: ["dev", "test"],
     apt: ["espeak-ng"],
     brew: ["espeak-ng"],

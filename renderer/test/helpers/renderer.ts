@@ -6,8 +6,8 @@ import { type RenderSpecInput, RenderSpecSchema } from "../../../contracts/rende
 import { signRequest } from "../../../contracts/signing";
 import { loadConfig, type RendererConfig } from "../../src/config";
 import { findFont } from "../../src/host-check";
-import type { Renderer } from "../../src/main";
 import { type JobContext, type RenderResult, renderJob } from "../../src/jobs/render-job";
+import type { Renderer } from "../../src/main";
 import type { StubApi } from "./stub-api";
 
 export const SECRET = "test-renderer-secret-0123456789";
