@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   deriveEspeakVoice,
   ESPEAK_VARIANTS,
@@ -23,12 +23,7 @@ const media = mkdtempSync(join(tmpdir(), "sds-speech-"));
 
 beforeAll(async () => {
   stub = await startStubApi(SECRET);
-  renderer = await createRenderer(
-    testConfig(stub, {
-      REDIS_URL: inject("redisUrl"),
-      QUEUE_NAME: `speech-${crypto.randomUUID().slice(0, 8)}`,
-    }),
-  );
+  renderer = await createRenderer(testConfig(stub));
 });
 afterAll(async () => {
   await renderer.queue.close(1000);
@@ -131,5 +126,16 @@ describe("POST /v1/speech (real espeak-ng)", () => {
     }
     const unsigned = await renderer.app.request("/v1/speech", { method: "POST", body: "{}" });
     expect(unsigned.status).toBe(401);
+  });
+
+  it("answers 503 naming espeak-ng on a host without it", async () => {
+    const bare = await createRenderer(testConfig(stub, { ESPEAK_PATH: "/nonexistent/espeak-ng" }));
+    try {
+      const res = await signed(bare.app, "POST", "/v1/speech", { text: "你好" });
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ missing: ["espeak-ng (/nonexistent/espeak-ng: not found)"] });
+    } finally {
+      await bare.queue.close(1000);
+    }
   });
 });

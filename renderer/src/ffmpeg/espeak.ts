@@ -11,6 +11,8 @@ export class SynthError extends Error {
   constructor(
     message: string,
     readonly stderrTail: string,
+    /** The synthesiser is not on this host (the caller answers 503 naming it). */
+    readonly missing = false,
   ) {
     super(message);
     this.name = "SynthError";
@@ -68,7 +70,15 @@ export function runEspeak(
     child.stderr.on("data", (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-2000);
     });
-    child.on("error", (err) => finish(new SynthError(`espeak-ng could not start: ${err.message}`, "")));
+    child.on("error", (err) =>
+      finish(
+        new SynthError(
+          `espeak-ng could not start: ${err.message}`,
+          "",
+          (err as NodeJS.ErrnoException).code === "ENOENT",
+        ),
+      ),
+    );
     child.on("close", (code) =>
       code === 0 ? finish() : finish(new SynthError(`espeak-ng exited with ${code}`, stderr.slice(-500))),
     );

@@ -5,6 +5,7 @@ import { SIGNATURE_WINDOW_SECONDS, verifyRequest } from "../../../contracts/sign
 import { SPEECH_CONTENT_TYPE, SPEECH_HEADERS, SpeechRequestSchema } from "../../../contracts/speech";
 import { renderFrame } from "../cards/card";
 import type { RendererConfig } from "../config";
+import { SynthError } from "../ffmpeg/espeak";
 import { type HostCheck, unavailableReason } from "../host-check";
 import { InvalidJobError } from "../jobs/errors";
 import { assertFromOrigin } from "../jobs/inputs";
@@ -155,10 +156,11 @@ export function buildApp(deps: AppDeps) {
     const parsed = SpeechRequestSchema.safeParse(json(c));
     if (!parsed.success)
       return c.json({ error: "invalid speech request", issues: issues(parsed.error) }, 400);
+    if (!host.ready) return unavailable(c, host.missing);
     try {
       const line = await synthesize(
         {
-          bin: { ffmpegPath: deps.config.FFMPEG_PATH, ffprobePath: deps.config.FFPROBE_PATH },
+          bin: host.tools.bin,
           espeakPath: deps.config.ESPEAK_PATH,
           workDir: deps.config.WORK_DIR,
         },
@@ -174,6 +176,8 @@ export function buildApp(deps: AppDeps) {
       });
     } catch (err) {
       if (err instanceof InvalidJobError) return c.json({ error: err.message }, 400);
+      if (err instanceof SynthError && err.missing)
+        return unavailable(c, [`espeak-ng (${deps.config.ESPEAK_PATH}: not found)`]);
       throw err;
     }
   });
