@@ -94,6 +94,8 @@ export const ClipSchema = z
 export type Clip = z.infer<typeof ClipSchema>;
 
 export const MIN_CLIP_SECONDS = 0.5;
+/** Spoken lines in one render, all scenes together. */
+export const MAX_LINES = 400;
 
 /**
  * One shot. What is drawn: `clip`, else `image_url`, else a card of `text`. What is captioned:
@@ -158,7 +160,12 @@ export const RenderSpecSchema = z
      */
     segments_url: z.url().optional(),
   })
-  .strict();
+  .strict()
+  // Every line is an input of the one ffmpeg that mixes the dialogue.
+  .refine((spec) => spec.scenes.reduce((n, s) => n + (s.lines?.length ?? 0), 0) <= MAX_LINES, {
+    message: `at most ${MAX_LINES} spoken lines in one render`,
+    path: ["scenes"],
+  });
 export type RenderSpec = z.infer<typeof RenderSpecSchema>;
 export type RenderSpecInput = z.input<typeof RenderSpecSchema>;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readImageHeader } from "../../contracts/image-header";
-import { canvasSize, videoLength } from "../../contracts/render-spec";
+import { canvasSize, RenderSpecSchema, videoLength } from "../../contracts/render-spec";
 import { signRequest, verifyRequest } from "../../contracts/signing";
 import { minimumShotDuration, planTimeline, shotDurations, toSrt, toVtt } from "../../contracts/timeline";
 import { buildCardPlan } from "../src/cards/card-plan";
@@ -105,6 +105,46 @@ describe("lines on the timeline", () => {
       { index: 1, start: 3.15, end: 5.65, text: "older caption" },
       { index: 2, line: 0, start: 6.15, end: 6.65, text: "三" },
     ]);
+  });
+});
+
+describe("the render spec's new fields", () => {
+  it("accepts lines, clips, media refs, timelines and a segment cache, optional all, and bounds the lines", () => {
+    const base = {
+      render_id: "r1",
+      aspect_ratio: "9:16",
+      resolution: "720p",
+      outputs: { video: { url: "https://api.example/u/v", max_bytes: 10 } },
+      callback_url: "https://api.example/events",
+    };
+    const line = {
+      text: "你好",
+      audio_url: "https://api.example/l.wav",
+      audio_duration: 1,
+      audio_hash: "a".repeat(64),
+    };
+    expect(RenderSpecSchema.safeParse({ ...base, scenes: [{ text: "x", duration: 2 }] }).success).toBe(true);
+    const full = RenderSpecSchema.parse({
+      ...base,
+      segments_url: "https://api.example/segments",
+      outputs: {
+        ...base.outputs,
+        fcpxml: base.outputs.video,
+        otio: base.outputs.video,
+        edl: base.outputs.video,
+      },
+      scenes: [
+        { clip: { url: "https://api.example/c.mp4", hash: "b".repeat(64) }, lines: [line], duration: 2 },
+      ],
+    });
+    expect(full.scenes[0]?.clip?.keep_audio).toBe(false);
+    const bad = (scenes: unknown[]) => RenderSpecSchema.safeParse({ ...base, scenes }).success;
+    expect(bad([{ lines: [{ ...line, audio_hash: "not-hex" }], duration: 2 }])).toBe(false);
+    expect(bad([{ lines: [{ ...line, text: " " }], duration: 2 }])).toBe(false);
+    expect(bad([{ clip: { url: "https://api.example/c.mp4" }, duration: 2 }])).toBe(false);
+    const many = Array.from({ length: 9 }, () => ({ lines: Array(50).fill(line), duration: 2 }));
+    expect(bad(many)).toBe(false);
+    expect(bad(many.slice(0, 8))).toBe(true);
   });
 });
 
