@@ -18,15 +18,17 @@ const Env = z.object({
     .regex(/^[A-Za-z0-9_-]{1,64}$/)
     .default("renders"),
   RENDER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
-  /** Chunk encodes of one render that run at once; one per core. */
+  /** Segment encodes of one render that run at once; one per core. */
   RENDER_PARALLEL_CHUNKS: z.coerce
     .number()
     .int()
     .min(1)
     .max(16)
     .default(Math.min(4, Math.max(1, availableParallelism()))),
-  /** Scenes per chunk: each ffmpeg holds only these in memory, however long the video. */
-  RENDER_SCENES_PER_CHUNK: z.coerce.number().int().min(1).max(50).default(3),
+  /** Memory the encoders of one render may use together (MB); with the cores, sets how many run. */
+  RENDER_MEMORY_MB: z.coerce.number().int().min(100).optional(),
+  /** libx264 threads per segment encode; unset: the cores divided among the parallel encodes. */
+  RENDER_ENCODER_THREADS: z.coerce.number().int().min(1).max(16).optional(),
   RENDER_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   RETRY_BACKOFF_MS: z.coerce.number().int().min(10).default(5000),
   LOCK_DURATION_MS: z.coerce.number().int().min(500).default(30_000),
@@ -35,6 +37,8 @@ const Env = z.object({
   WORK_DIR: z.string().default(join(tmpdir(), "sds-renderer")),
   FFMPEG_PATH: z.string().default("ffmpeg"),
   FFPROBE_PATH: z.string().default("ffprobe"),
+  /** The offline voice synthesiser of `POST /v1/speech`. */
+  ESPEAK_PATH: z.string().default("espeak-ng"),
   FONT_FILE: z.string().optional(),
   /** auto: NVENC when present and a trial encode works, else libx264. */
   ENCODER: z.enum(["auto", "libx264", "h264_nvenc"]).default("auto"),
@@ -43,6 +47,12 @@ const Env = z.object({
     .int()
     .positive()
     .default(25 * 1024 * 1024),
+  /** A scene's video clip (image-to-video output). */
+  MAX_CLIP_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(200 * 1024 * 1024),
   MAX_MUSIC_BYTES: z.coerce
     .number()
     .int()

@@ -7,6 +7,7 @@ export class Metrics {
   private videoSeconds = 0;
   private lastXRealtime = 0;
   private frames = 0;
+  private lines = 0;
 
   jobFinished(outcome: "completed" | "failed" | "cancelled") {
     this.finished[outcome]++;
@@ -20,6 +21,10 @@ export class Metrics {
 
   frameDrawn() {
     this.frames++;
+  }
+
+  lineSpoken() {
+    this.lines++;
   }
 
   render(counts: Record<JobState, number>): string {
@@ -44,6 +49,9 @@ export class Metrics {
       "# HELP sds_frames_total Card frames drawn by /v1/frames.",
       "# TYPE sds_frames_total counter",
       `sds_frames_total ${this.frames}`,
+      "# HELP sds_speech_lines_total Lines synthesised by /v1/speech.",
+      "# TYPE sds_speech_lines_total counter",
+      `sds_speech_lines_total ${this.lines}`,
     ];
     return `${lines.join("\n")}\n`;
   }

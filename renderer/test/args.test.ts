@@ -1,24 +1,31 @@
 import { describe, expect, it } from "vitest";
 import { readImageHeader } from "../../contracts/image-header";
-import { canvasSize, videoLength } from "../../contracts/render-spec";
+import { canvasSize, RenderSpecSchema, videoLength } from "../../contracts/render-spec";
 import { signRequest, verifyRequest } from "../../contracts/signing";
-import { planTimeline, toSrt, toVtt } from "../../contracts/timeline";
+import { minimumShotDuration, planTimeline, shotDurations, toSrt, toVtt } from "../../contracts/timeline";
 import { buildCardPlan } from "../src/cards/card-plan";
 import {
   buildAudioPlan,
-  buildChunkPlan,
   buildContactSheetPlan,
   buildMuxPlan,
   buildPosterPlan,
   captionMetrics,
   frameGrid,
   kenBurns,
-  planChunks,
   planToArgs,
 } from "../src/ffmpeg/args";
+import { buildLoudnormPlan, buildMixPlan, parseEbur128, parseLoudnorm } from "../src/ffmpeg/audio-args";
 import { audioOptions, videoOptions } from "../src/ffmpeg/encoder";
 import { filterPath } from "../src/ffmpeg/escape";
+import { chooseEncoding, encoderMemoryMb } from "../src/ffmpeg/parallelism";
 import { toCommand } from "../src/ffmpeg/run";
+import {
+  buildSegmentPlan,
+  planSegments,
+  type Segment,
+  type ShotVisual,
+  segmentIdentity,
+} from "../src/ffmpeg/segment-plan";
 import { textWidth, wrapText } from "../src/ffmpeg/text";
 
 const FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc";
@@ -63,6 +70,128 @@ describe("timeline and subtitles", () => {
   });
 });
 
+describe("lines on the timeline", () => {
+  it("lengthens a shot to hold its lines (crossfades, lead, gaps, tail) and times one cue per line", () => {
+    expect(minimumShotDuration([1, 2], 0, 2)).toBe(4.4);
+    expect(minimumShotDuration([1], 1, 3)).toBe(2.6);
+    expect(minimumShotDuration([], 1, 3)).toBe(0);
+    const scenes = [
+      {
+        duration: 2,
+        lines: [
+          { text: "一", duration: 1.2 },
+          { text: "二", audio_duration: 0.8, speaker: "林夏" },
+        ],
+      },
+      { duration: 3, caption: "older caption" },
+      { duration: 4, lines: [{ text: "三", duration: 0.5 }] },
+    ];
+    expect(shotDurations(scenes)).toEqual([3.4, 3, 4]);
+    const t = planTimeline(scenes);
+    expect(t.slots.map((s) => [s.start, s.duration])).toEqual([
+      [0, 3.4],
+      [2.9, 3],
+      [5.4, 4],
+    ]);
+    expect(t.total).toBe(9.4);
+    expect(t.lines).toEqual([
+      { scene: 0, line: 0, start: 0.25, duration: 1.2 },
+      { scene: 0, line: 1, start: 1.75, duration: 0.8 },
+      { scene: 2, line: 0, start: 6.15, duration: 0.5 },
+    ]);
+    expect(t.cues).toEqual([
+      { index: 0, line: 0, start: 0.25, end: 1.45, text: "一" },
+      { index: 0, line: 1, start: 1.75, end: 2.55, text: "二", speaker: "林夏" },
+      { index: 1, start: 3.15, end: 5.65, text: "older caption" },
+      { index: 2, line: 0, start: 6.15, end: 6.65, text: "三" },
+    ]);
+  });
+});
+
+describe("the render spec's new fields", () => {
+  it("accepts lines, clips, media refs, timelines and a segment cache, optional all, and bounds the lines", () => {
+    const base = {
+      render_id: "r1",
+      aspect_ratio: "9:16",
+      resolution: "720p",
+      outputs: { video: { url: "https://api.example/u/v", max_bytes: 10 } },
+      callback_url: "https://api.example/events",
+    };
+    const line = {
+      text: "你好",
+      audio_url: "https://api.example/l.wav",
+      audio_duration: 1,
+      audio_hash: "a".repeat(64),
+    };
+    expect(RenderSpecSchema.safeParse({ ...base, scenes: [{ text: "x", duration: 2 }] }).success).toBe(true);
+    const full = RenderSpecSchema.parse({
+      ...base,
+      segments_url: "https://api.example/segments",
+      outputs: {
+        ...base.outputs,
+        fcpxml: base.outputs.video,
+        otio: base.outputs.video,
+        edl: base.outputs.video,
+      },
+      scenes: [
+        { clip: { url: "https://api.example/c.mp4", hash: "b".repeat(64) }, lines: [line], duration: 2 },
+      ],
+    });
+    expect(full.scenes[0]?.clip?.keep_audio).toBe(false);
+    const bad = (scenes: unknown[]) => RenderSpecSchema.safeParse({ ...base, scenes }).success;
+    expect(bad([{ lines: [{ ...line, audio_hash: "not-hex" }], duration: 2 }])).toBe(false);
+    expect(bad([{ lines: [{ ...line, text: " " }], duration: 2 }])).toBe(false);
+    expect(bad([{ clip: { url: "https://api.example/c.mp4" }, duration: 2 }])).toBe(false);
+    const many = Array.from({ length: 9 }, () => ({ lines: Array(50).fill(line), duration: 2 }));
+    expect(bad(many)).toBe(false);
+    expect(bad(many.slice(0, 8))).toBe(true);
+  });
+});
+
+describe("the soundtrack plans", () => {
+  const lines = [
+    { file: "/w/l0.wav", start: 0.25, duration: 1.2 },
+    { file: "/w/l1.wav", start: 1.75, duration: 0.8 },
+  ];
+  it("places each line to the sample over room tone, ducks the music under it, and measures loudness", () => {
+    const plan = buildMixPlan({ lines, music: "/w/m", total: 4 }, "/w/premix.wav");
+    const graph = plan.filterComplex ?? "";
+    expect(plan.inputs.map((i) => i.source)).toEqual(["/w/l0.wav", "/w/l1.wav", "/w/m"]);
+    expect(graph).toContain("atrim=0:1.200,asetpts=PTS-STARTPTS,adelay=delays=12000S:all=1[l0]");
+    expect(graph).toContain("adelay=delays=84000S:all=1[l1]");
+    expect(graph).toContain("[l0][l1][tone]amix=inputs=3:normalize=0");
+    expect(graph).toContain("[bedx][key]sidechaincompress=");
+    expect(graph).toContain("loudnorm=I=-14:TP=-1.5:LRA=20:print_format=json");
+    expect(plan.outputOptions.slice(0, 7)).toEqual([
+      "-map",
+      "[pre]",
+      "-c:a",
+      "pcm_s16le",
+      "-f",
+      "wav",
+      "/w/premix.wav",
+    ]);
+    const dry = buildMixPlan({ lines, total: 4 }, "/w/premix.wav").filterComplex ?? "";
+    expect(dry).not.toContain("sidechaincompress");
+    expect(dry).toContain("[key]anullsink");
+  });
+
+  it("applies the measurement in a second pass and reads ebur128's summary", () => {
+    const measured = parseLoudnorm(
+      'noise\n[Parsed_loudnorm_0 @ 0x1]\n{\n\t"input_i" : "-19.33",\n\t"input_tp" : "-2.36",\n\t"input_lra" : "14.00",\n\t"input_thresh" : "-32.07",\n\t"target_offset" : "0.30"\n}\n',
+    );
+    const second = buildLoudnormPlan("/w/premix.wav", measured, audioOptions("libx264"), "/w/a.m4a");
+    expect(second.filterComplex).toContain(
+      "measured_I=-19.33:measured_TP=-2.36:measured_LRA=14.00:measured_thresh=-32.07:offset=0.30:linear=true",
+    );
+    expect(second.outputOptions).toEqual(["-map", "[aout]", "-ar", "48000", ...audioOptions("libx264")]);
+    expect(() => parseLoudnorm("{}")).toThrow(/input_i/);
+    const summary =
+      "Summary:\n\n  Integrated loudness:\n    I:         -14.2 LUFS\n    Threshold: -24.1 LUFS\n\n  True peak:\n    Peak:       -1.6 dBFS\n";
+    expect(parseEbur128(summary)).toEqual({ integrated_lufs: -14.2, true_peak_dbtp: -1.6 });
+  });
+});
+
 describe("text wrapping", () => {
   it("wraps CJK by width and keeps Latin words whole, closing punctuation on its line", () => {
     expect(wrapText("雨夜里她终于推开了那扇门", 6)).toEqual(["雨夜里她终于", "推开了那扇门"]);
@@ -82,78 +211,118 @@ describe("render plan", () => {
     { duration: 2 },
     { duration: 3, caption: "c" },
   ]);
-  const scenes = [
-    { image: "/w/scene-000.png", captionFile: "/w/caption-0.txt" },
-    { image: "/w/scene-001.png" },
-    { image: "/w/scene-002.png", captionFile: "/w/caption-2.txt" },
+  const grid = frameGrid(timeline, 30);
+  const shots: ShotVisual[] = [
+    {
+      kind: "still",
+      source: "/w/scene-000.png",
+      sha256: "a".repeat(64),
+      captions: [{ file: "/w/c0.txt", text: "a", from: 0, to: 60 }],
+    },
+    { kind: "still", source: "/w/scene-001.png", sha256: "b".repeat(64), captions: [] },
+    {
+      kind: "clip",
+      source: "/w/clip-2",
+      sha256: "c".repeat(64),
+      captions: [{ file: "/w/c2.txt", text: "c", from: 20, to: 50 }],
+    },
   ];
   const base = {
     width: 720,
     height: 1280,
     fps: 30,
-    scenes,
-    timeline,
+    shots,
+    grid,
     fontFile: FONT,
     encoder: "libx264" as const,
   };
-  const whole = buildChunkPlan({ ...base, chunk: { start: 0, end: 180 }, output: "/w/chunk-0.ts" });
+  const segments = planSegments(timeline, 30);
+  const plan = (i: number) =>
+    buildSegmentPlan({ ...base, segment: segments[i] as Segment, output: `/w/seg-${i}.ts` });
 
-  it("is deterministic and pure: the same input gives the same arguments", () => {
-    const again = buildChunkPlan({ ...base, chunk: { start: 0, end: 180 }, output: "/w/chunk-0.ts" });
-    expect(planToArgs(again)).toEqual(planToArgs(whole));
+  it("cuts the film into scene bodies and crossfades, covering every frame once", () => {
+    expect(segments.map((s) => [s.kind, s.start, s.end, s.spans.map((x) => [x.shot, x.from, x.to])])).toEqual(
+      [
+        ["body", 0, 45, [[0, 0, 45]]],
+        [
+          "fade",
+          45,
+          60,
+          [
+            [0, 45, 60],
+            [1, 0, 15],
+          ],
+        ],
+        ["body", 60, 90, [[1, 15, 45]]],
+        [
+          "fade",
+          90,
+          105,
+          [
+            [1, 45, 60],
+            [2, 0, 15],
+          ],
+        ],
+        ["body", 105, 180, [[2, 15, 90]]],
+      ],
+    );
+    expect(segments.reduce((n, s) => n + s.end - s.start, 0)).toBe(Math.round(timeline.total * 30));
   });
 
-  it("moves every scene, burns only the captions it has, and cuts crossfades out of the scenes", () => {
-    const graph = whole.filterComplex ?? "";
-    expect(graph.match(/zoompan=/g)).toHaveLength(3);
-    expect(graph.match(/drawtext=/g)).toHaveLength(2);
-    // Scene 0: body then tail; scene 1: head, body, tail; scene 2: head then body.
-    expect(graph).toContain("[t0]trim=start_frame=45:end_frame=60,setpts=PTS-STARTPTS[t0x]");
-    expect(graph).toContain("[h1]trim=start_frame=0:end_frame=15,setpts=PTS-STARTPTS[h1x]");
-    expect(graph).toContain("[b1]trim=start_frame=15:end_frame=45,setpts=PTS-STARTPTS[b1x]");
-    expect(graph).toContain("[t0x][h1x]xfade=transition=fade:duration=0.5000:offset=0[f0]");
-    expect(graph).toContain("[b0x][f0][b1x][f1][b2x]concat=n=5:v=1:a=0[vout]");
-    expect(graph).toContain("d=60:s=720x1280:fps=30");
-    expect(graph).toContain("d=90:s=720x1280:fps=30");
-    expect(whole.outputOptions).toEqual([
+  it("is deterministic and pure: the same input gives the same arguments", () => {
+    expect(planToArgs(plan(1))).toEqual(planToArgs(plan(1)));
+  });
+
+  it("moves a still from its own frame numbers, holds a clip, crossfades two scenes, and encodes alone", () => {
+    const body = plan(0);
+    expect(body.inputs).toEqual([{ source: "/w/scene-000.png", options: [] }]);
+    expect(body.filterComplex).toContain("z='1+0.15*on/59'");
+    expect(body.filterComplex).toContain(":d=45:s=720x1280:fps=30");
+    expect(body.filterComplex).toContain("textfile=/w/c0.txt");
+    expect(body.filterComplex).not.toContain("enable=");
+    expect(body.outputOptions).toEqual([
       "-map",
       "[vout]",
       ...videoOptions("libx264", 30),
       "-frames:v",
-      "180",
+      "45",
       "-f",
       "mpegts",
     ]);
+    const fade = plan(1);
+    expect(fade.inputs.map((i) => i.source)).toEqual(["/w/scene-000.png", "/w/scene-001.png"]);
+    // The tail of scene 0 from its frame 45, the head of scene 1 from its frame 0.
+    expect(fade.filterComplex).toContain("z='1+0.15*(on+45)/59'");
+    expect(fade.filterComplex).toContain("z='1.15-0.15*on/59'");
+    expect(fade.filterComplex).toContain("[a][b]xfade=transition=fade:duration=0.5000:offset=0[vout]");
+    const clip = plan(4);
+    expect(clip.filterComplex).toContain("fps=30,scale=720:1280:force_original_aspect_ratio=increase");
+    expect(clip.filterComplex).toContain("tpad=stop_mode=clone:stop=-1,trim=start_frame=15:end_frame=90");
+    // A spoken line shows on its frames only: scene frames 20..49 are frames 5..34 of this span.
+    expect(clip.filterComplex).toContain(":enable='between(n,5,34)'");
   });
 
-  it("splits into chunks cut inside scene bodies; a chunk renders only its frames of each scene", () => {
-    const chunks = planChunks(timeline, 30, 1);
-    expect(chunks).toEqual([
-      { start: 0, end: 61 },
-      { start: 61, end: 120 },
-      { start: 120, end: 180 },
+  it("keys a segment by what decides its pixels, not by where it sits or what its files are called", () => {
+    const common = { formatVersion: 1, ffmpeg: "ffmpeg version 5.1" };
+    const id = (i: number, over: Partial<typeof base & { encoderExtra: string[] }> = {}) =>
+      JSON.stringify(segmentIdentity({ ...base, ...over, segment: segments[i] as Segment }, common));
+    const renamed = shots.map((s) => ({
+      ...s,
+      source: `${s.source}.copy`,
+      captions: s.captions.map((c) => ({ ...c, file: "/x" })),
+    }));
+    expect(id(0, { shots: renamed })).toBe(id(0));
+    const changed = shots.map((s, i) => (i === 1 ? { ...s, sha256: "d".repeat(64) } : s));
+    // Scene 1 changed: its body and both fades, nothing else.
+    expect([0, 1, 2, 3, 4].map((i) => id(i, { shots: changed }) === id(i))).toEqual([
+      true,
+      false,
+      false,
+      false,
+      true,
     ]);
-    const middle = buildChunkPlan({
-      ...base,
-      chunk: chunks[1] as { start: number; end: number },
-      output: "/w/chunk-1.ts",
-    });
-    expect(middle.inputs.map((i) => i.source)).toEqual(["/w/scene-001.png", "/w/scene-002.png"]);
-    // Scene 1 from its frame 16 (the cut: crossfades are never cut) to its end; scene 2 its head
-    // and the start of its body.
-    expect(middle.filterComplex).toContain("z='1.15-0.15*(on+16)/59'");
-    expect(middle.filterComplex).toContain(":d=44:s=720x1280");
-    expect(middle.filterComplex).toContain(":d=30:s=720x1280");
-    expect(middle.filterComplex).toContain("[b1x][f1][b2x]concat=n=3");
-    expect(middle.outputOptions).toContain("59");
-    // Every frame of the video is in exactly one chunk.
-    expect(chunks.reduce((n, c) => n + c.end - c.start, 0)).toBe(Math.round(timeline.total * 30));
-    expect(planChunks(timeline, 30, 3)).toEqual([{ start: 0, end: 180 }]);
-    // One per core even when the scenes would fit in one chunk, balanced in frames.
-    expect(planChunks(timeline, 30, 3, 2)).toEqual([
-      { start: 0, end: 89 },
-      { start: 89, end: 180 },
-    ]);
+    expect(id(0, { encoderExtra: ["-threads", "2"] })).not.toBe(id(0));
+    expect(id(0, { width: 1080 })).not.toBe(id(0));
   });
 
   it("rounds scene boundaries on the frame grid so the frame count is exact for any durations", () => {
@@ -175,8 +344,8 @@ describe("render plan", () => {
           g.frames - g.overlapNext - (i > 0 ? (grid[i - 1]?.overlapNext ?? 0) : 0),
         ).toBeGreaterThanOrEqual(0);
       }
-      const chunks = planChunks(odd, fps, 1);
-      expect(chunks.reduce((n, c) => n + c.end - c.start, 0)).toBe(Math.round(odd.total * fps));
+      const segs = planSegments(odd, fps);
+      expect(segs.reduce((n, c) => n + c.end - c.start, 0)).toBe(Math.round(odd.total * fps));
     }
   });
 
@@ -243,7 +412,11 @@ describe("render plan", () => {
   it("is exactly what fluent-ffmpeg runs", () => {
     const bin = { ffmpegPath: "ffmpeg", ffprobePath: "ffprobe" };
     const plans = [
-      whole,
+      plan(3),
+      buildMixPlan(
+        { lines: [{ file: "/w/l0.wav", start: 0.25, duration: 1.2 }], music: "/w/m", total: 4 },
+        "/w/p.wav",
+      ),
       buildAudioPlan("/w/m", 6, "libx264", "/w/a.m4a"),
       buildMuxPlan("/w/l.txt", "/w/a.m4a", 6, "libx264", "/w/v.mp4"),
       buildPosterPlan("/w/v.mp4", 6, "/w/p.jpg"),
@@ -284,6 +457,37 @@ describe("render plan", () => {
     expect(filterPath("/tmp/a-b_c.d/e.txt")).toBe("/tmp/a-b_c.d/e.txt");
     for (const bad of ["/tmp/a:b", "/tmp/a'b", "/tmp/a,b", "/tmp/a;b", "/tmp/a b"])
       expect(() => filterPath(bad)).toThrow();
+  });
+});
+
+describe("parallelism and encoder threads", () => {
+  const portrait = 1080 * 1920;
+  it("runs one single-threaded encoder per core while memory allows, fewer and wider ones when not", () => {
+    expect(Math.round(encoderMemoryMb(portrait, 1))).toBe(240);
+    expect(chooseEncoding({ cores: 2, memoryMb: 4000, pixels: portrait })).toEqual({
+      parallel: 2,
+      threads: 1,
+    });
+    expect(chooseEncoding({ cores: 2, memoryMb: 400, pixels: portrait })).toEqual({
+      parallel: 1,
+      threads: 2,
+    });
+    expect(chooseEncoding({ cores: 8, memoryMb: 1000, pixels: portrait })).toEqual({
+      parallel: 4,
+      threads: 2,
+    });
+    expect(chooseEncoding({ cores: 8, memoryMb: 100_000, pixels: portrait, maxParallel: 4 })).toEqual({
+      parallel: 4,
+      threads: 2,
+    });
+    expect(chooseEncoding({ cores: 2, memoryMb: 10, pixels: 3840 * 2160 })).toEqual({
+      parallel: 1,
+      threads: 2,
+    });
+    expect(chooseEncoding({ cores: 2, memoryMb: 4000, pixels: portrait, threads: 3 })).toEqual({
+      parallel: 2,
+      threads: 3,
+    });
   });
 });
 

@@ -36,9 +36,9 @@ async function render(
     maxInputBytes: config.MAX_INPUT_BYTES,
     maxMusicBytes: config.MAX_MUSIC_BYTES,
     upload: { singleMaxBytes: config.UPLOAD_SINGLE_MAX_BYTES, partBytes: config.UPLOAD_PART_BYTES },
-    // One scene per chunk: every join of the pipeline is exercised, even on three scenes.
     parallelChunks: 2,
-    scenesPerChunk: Number(extra.RENDER_SCENES_PER_CHUNK ?? 1),
+    secret: config.RENDERER_SECRET,
+    maxClipBytes: config.MAX_CLIP_BYTES,
     signal: new AbortController().signal,
     progress: () => {},
   });

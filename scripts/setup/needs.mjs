@@ -50,6 +50,14 @@ export const NEEDS = [
     brew: ["espeak-ng"],
   },
   {
+    id: "xmllint",
+    what: "xmllint (libxml2)",
+    why: "the renderer's tests validate the FCPXML timeline against a DTD",
+    profiles: ["test"],
+    apt: ["libxml2-utils"],
+    brew: ["libxml2"],
+  },
+  {
     id: "chromium",
     what: "Chromium",
     why: "the browser tests of the studio page",

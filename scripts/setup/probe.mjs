@@ -101,7 +101,6 @@ export function probeChecks() {
       },
     },
     redis: { key: which("redis-server") ? "redis" : null, test: () => true },
-    "espeak-ng": { key: which("espeak-ng") ? "espeak-ng" : null, test: () => true },
     "cjk-font": (() => {
       if (process.env.FONT_FILE)
         return { key: stamp(process.env.FONT_FILE), test: () => existsSync(process.env.FONT_FILE) };
@@ -115,6 +114,14 @@ export function probeChecks() {
         test: () => /CJK/i.test(run(fcMatch, ["-f", "%{file}", "Noto Sans CJK SC:style=Bold"]).out),
       };
     })(),
+    "espeak-ng": (() => {
+      const espeak = process.env.ESPEAK_PATH ?? which("espeak-ng");
+      return {
+        key: espeak ? stamp(espeak) : null,
+        test: () => /\bcmn\b/.test(run(espeak, ["--voices=cmn"]).out),
+      };
+    })(),
+    xmllint: { key: which("xmllint") ? "xmllint" : null, test: () => true },
     chromium: { key: chromiumPath() ? "chromium" : null, test: () => true },
     python: {
       // Installing a Debian python3-* package touches dist-packages, so its mtime is part of the key.

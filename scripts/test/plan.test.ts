@@ -28,7 +28,15 @@ const all = (profile: "dev" | "test") => needsFor(profile).map((n) => n.id);
 describe("the list of system needs", () => {
   it("is one list: dev needs the renderer's tools, test needs those and the browser and Python", () => {
     expect(all("dev")).toEqual(["ffmpeg", "redis", "cjk-font", "espeak-ng"]);
-    expect(all("test")).toEqual(["ffmpeg", "redis", "cjk-font", "espeak-ng", "chromium", "python"]);
+    expect(all("test")).toEqual([
+      "ffmpeg",
+      "redis",
+      "cjk-font",
+      "espeak-ng",
+      "xmllint",
+      "chromium",
+      "python",
+    ]);
     for (const need of NEEDS) {
       expect(need.apt.length, need.id).toBeGreaterThan(0);
       expect(need.brew.length + (need.brewCask?.length ?? 0), need.id).toBeGreaterThan(0);
@@ -55,6 +63,7 @@ describe("planSetup: what is present → what to install, or the one line to pri
       redis: ["redis-server"],
       "cjk-font": ["fonts-noto-cjk", "fontconfig"],
       "espeak-ng": ["espeak-ng"],
+      xmllint: ["libxml2-utils"],
       chromium: ["chromium"],
       python: ["python3", "python3-httpx", "python3-websockets", "python3-pytest"],
     };
@@ -78,6 +87,7 @@ describe("planSetup: what is present → what to install, or the one line to pri
       "fonts-noto-cjk",
       "fontconfig",
       "espeak-ng",
+      "libxml2-utils",
       "chromium",
       "python3",
       "python3-httpx",
@@ -110,7 +120,7 @@ describe("planSetup: what is present → what to install, or the one line to pri
   it("stops on macOS with the exact brew command, casks apart and Python in the checkout's .venv", () => {
     const plan = planSetup({ profile: "test", missing: all("test"), host: macBrew });
     const command =
-      "brew install ffmpeg redis espeak-ng python && brew install --cask font-noto-sans-cjk chromium && python3 -m venv .venv && .venv/bin/pip install httpx websockets pytest";
+      "brew install ffmpeg redis espeak-ng libxml2 python && brew install --cask font-noto-sans-cjk chromium && python3 -m venv .venv && .venv/bin/pip install httpx websockets pytest";
     expect(plan).toMatchObject({ action: "stop", command });
     expect(plan.action === "stop" && plan.line.endsWith(`— install with: ${command}`)).toBe(true);
     expect(installCommand(needsFor("dev").slice(0, 1), macBrew)).toBe("brew install ffmpeg");

@@ -8694,12 +8694,45 @@ export interface paths {
                         /** @enum {string} */
                         type: "progress";
                     } | {
+                        audio?: {
+                            loudness?: {
+                                integrated_lufs: number;
+                                true_peak_dbtp: number;
+                            };
+                            stems: {
+                                duration: number;
+                                hash?: string;
+                                /** @enum {string} */
+                                kind: "dialogue" | "music" | "clip";
+                                line?: number;
+                                media_ref?: string;
+                                scene?: number;
+                                speaker?: string;
+                                start: number;
+                                url: string;
+                            }[];
+                        };
                         duration: number;
                         encoder: string;
                         event_id: string;
                         height: number;
                         outputs: {
                             contact_sheet?: {
+                                content_type: string;
+                                size: number;
+                                url: string;
+                            };
+                            edl?: {
+                                content_type: string;
+                                size: number;
+                                url: string;
+                            };
+                            fcpxml?: {
+                                content_type: string;
+                                size: number;
+                                url: string;
+                            };
+                            otio?: {
                                 content_type: string;
                                 size: number;
                                 url: string;
@@ -8727,8 +8760,30 @@ export interface paths {
                         };
                         render_id: string;
                         render_seconds: number;
+                        segments?: {
+                            frames: number;
+                            key: string;
+                            /** @enum {string} */
+                            kind: "body" | "fade" | "audio";
+                            reused: boolean;
+                            shots: number[];
+                            start: number;
+                            uploaded?: {
+                                sha256: string;
+                                size: number;
+                                url: string;
+                            };
+                        }[];
                         sent_at: string;
                         sequence: number;
+                        shots?: {
+                            duration: number;
+                            index: number;
+                            reused: boolean;
+                            /** @enum {string} */
+                            source: "image" | "clip" | "card";
+                            start: number;
+                        }[];
                         /** @enum {string} */
                         type: "completed";
                         width: number;

@@ -54,21 +54,22 @@ export interface RunOptions {
   onStart?: ((pid: number | undefined) => void) | undefined;
 }
 
-export function runPlan(plan: FfmpegPlan, bin: Binaries, opts: RunOptions = {}): Promise<void> {
+/** Runs a plan; resolves with ffmpeg's stderr (where analysis filters such as loudnorm report). */
+export function runPlan(plan: FfmpegPlan, bin: Binaries, opts: RunOptions = {}): Promise<string> {
   if (opts.signal?.aborted) return Promise.reject(new AbortedError(opts.signal.reason));
   const cmd = toCommand(plan, bin);
-  return new Promise<void>((resolve, reject) => {
+  return new Promise<string>((resolve, reject) => {
     let aborted = false;
     const abort = () => {
       aborted = true;
       cmd.kill("SIGKILL");
     };
     opts.signal?.addEventListener("abort", abort, { once: true });
-    const done = (err?: Error) => {
+    const done = (err?: Error, stderr = "") => {
       opts.signal?.removeEventListener("abort", abort);
       if (aborted) reject(new AbortedError(opts.signal?.reason));
       else if (err) reject(err);
-      else resolve();
+      else resolve(stderr);
     };
     cmd
       .on("start", () => {
@@ -76,7 +77,7 @@ export function runPlan(plan: FfmpegPlan, bin: Binaries, opts: RunOptions = {}):
         opts.onStart?.(proc?.pid);
       })
       .on("progress", (p: { timemark?: string }) => opts.onProgress?.(seconds(p.timemark)))
-      .on("end", () => done())
+      .on("end", (_stdout: string | null, stderr: string | null) => done(undefined, String(stderr ?? "")))
       .on("error", (err: Error, _stdout: string | null, stderr: string | null) => {
         const tail = String(stderr ?? "")
           .trim()
@@ -89,10 +90,11 @@ export function runPlan(plan: FfmpegPlan, bin: Binaries, opts: RunOptions = {}):
   });
 }
 
-export function probe(file: string, bin: Binaries): Promise<FfprobeData> {
+/** ffprobe's format and streams; `options` adds flags such as `-count_packets`. */
+export function probe(file: string, bin: Binaries, options: string[] = []): Promise<FfprobeData> {
   return new Promise((resolve, reject) => {
     ffmpeg.setFfprobePath(bin.ffprobePath);
-    ffmpeg.ffprobe(file, (err, data) =>
+    ffmpeg.ffprobe(file, options, (err, data) =>
       err ? reject(new FfmpegError(`ffprobe failed: ${String(err)}`, "")) : resolve(data),
     );
   });

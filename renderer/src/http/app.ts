@@ -2,13 +2,16 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { FrameRequestSchema, RenderSpecSchema } from "../../../contracts/render-spec";
 import { SIGNATURE_WINDOW_SECONDS, verifyRequest } from "../../../contracts/signing";
+import { SPEECH_CONTENT_TYPE, SPEECH_HEADERS, SpeechRequestSchema } from "../../../contracts/speech";
 import { renderFrame } from "../cards/card";
 import type { RendererConfig } from "../config";
+import { SynthError } from "../ffmpeg/espeak";
 import { type HostCheck, unavailableReason } from "../host-check";
 import { InvalidJobError } from "../jobs/errors";
 import { assertFromOrigin } from "../jobs/inputs";
 import type { Metrics } from "../metrics";
 import type { RenderQueue } from "../queue/types";
+import { synthesize } from "../speech/speech";
 
 export interface AppDeps {
   config: RendererConfig;
@@ -145,6 +148,36 @@ export function buildApp(deps: AppDeps) {
       });
     } catch (err) {
       if (err instanceof InvalidJobError) return c.json({ error: err.message }, 400);
+      throw err;
+    }
+  });
+
+  app.post("/v1/speech", async (c) => {
+    const parsed = SpeechRequestSchema.safeParse(json(c));
+    if (!parsed.success)
+      return c.json({ error: "invalid speech request", issues: issues(parsed.error) }, 400);
+    if (!host.ready) return unavailable(c, host.missing);
+    try {
+      const line = await synthesize(
+        {
+          bin: host.tools.bin,
+          espeakPath: deps.config.ESPEAK_PATH,
+          workDir: deps.config.WORK_DIR,
+        },
+        parsed.data,
+        c.req.raw.signal,
+      );
+      deps.metrics.lineSpoken();
+      return c.body(new Uint8Array(line.wav), 200, {
+        "Content-Type": SPEECH_CONTENT_TYPE,
+        "Content-Length": String(line.wav.byteLength),
+        [SPEECH_HEADERS.duration]: line.duration.toFixed(3),
+        [SPEECH_HEADERS.voice]: JSON.stringify(line.voice),
+      });
+    } catch (err) {
+      if (err instanceof InvalidJobError) return c.json({ error: err.message }, 400);
+      if (err instanceof SynthError && err.missing)
+        return unavailable(c, [`espeak-ng (${deps.config.ESPEAK_PATH}: not found)`]);
       throw err;
     }
   });

@@ -23,6 +23,17 @@ const AUDIO_MAGIC: [string, (b: Uint8Array) => boolean][] = [
   ],
   ["ogg", (b) => String.fromCharCode(...b.slice(0, 4)) === "OggS"],
   ["flac", (b) => String.fromCharCode(...b.slice(0, 4)) === "fLaC"],
+  // WebM (Opus): a cached soundtrack of a WebM render.
+  ["webm", (b) => b[0] === 0x1a && b[1] === 0x45 && b[2] === 0xdf && b[3] === 0xa3],
+];
+
+const VIDEO_MAGIC: [string, (b: Uint8Array) => boolean][] = [
+  // MP4 / QuickTime: an `ftyp` box first.
+  ["mp4", (b) => String.fromCharCode(...b.slice(4, 8)) === "ftyp"],
+  // WebM / Matroska: the EBML header.
+  ["webm", (b) => b[0] === 0x1a && b[1] === 0x45 && b[2] === 0xdf && b[3] === 0xa3],
+  // MPEG-TS: sync bytes every 188 bytes (our own segments).
+  ["mpegts", (b) => b.length >= 377 && b[0] === 0x47 && b[188] === 0x47 && b[376] === 0x47],
 ];
 
 /** Inputs come from the API's own origin only: any other host is refused before a request (SSRF). */
@@ -39,7 +50,7 @@ export function assertFromOrigin(raw: string, apiOrigin: string): URL {
   return url;
 }
 
-export type InputKind = "image" | "audio";
+export type InputKind = "image" | "audio" | "video";
 
 /**
  * Downloads one input to `dest`: same origin only, no redirects, a byte limit enforced while the
@@ -102,6 +113,12 @@ export async function fetchInput(
       );
     }
     return { bytes, type: header.contentType };
+  }
+  if (opts.kind === "video") {
+    const video = VIDEO_MAGIC.find(([, test]) => test(head));
+    if (!video)
+      throw new InvalidJobError(`input ${url.pathname} is not a video file we read (mp4, mov, webm)`);
+    return { bytes, type: video[0] };
   }
   const audio = AUDIO_MAGIC.find(([, test]) => test(head));
   if (!audio)

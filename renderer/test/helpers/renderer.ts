@@ -2,10 +2,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inject } from "vitest";
-import type { RenderSpecInput } from "../../../contracts/render-spec";
+import { type RenderSpecInput, RenderSpecSchema } from "../../../contracts/render-spec";
 import { signRequest } from "../../../contracts/signing";
 import { loadConfig, type RendererConfig } from "../../src/config";
 import { findFont } from "../../src/host-check";
+import { type JobContext, type RenderResult, renderJob } from "../../src/jobs/render-job";
 import type { Renderer } from "../../src/main";
 import type { StubApi } from "./stub-api";
 
@@ -100,4 +101,34 @@ export async function eventsDelivered(renderer: Renderer): Promise<void> {
     const c = await outbox.getJobCounts("waiting", "active", "delayed", "prioritized");
     return Object.values(c).every((n) => n === 0);
   }, "the event outbox to drain");
+}
+
+/** The job context the processor would build from a config (tests call renderJob directly). */
+export function jobContext(config: RendererConfig, over: Partial<JobContext> = {}): JobContext {
+  return {
+    bin: { ffmpegPath: config.FFMPEG_PATH, ffprobePath: config.FFPROBE_PATH },
+    fontFile: testFont(),
+    apiOrigin: config.API_ORIGIN,
+    secret: config.RENDERER_SECRET,
+    workDir: config.WORK_DIR,
+    encoder: "libx264",
+    maxInputBytes: config.MAX_INPUT_BYTES,
+    maxMusicBytes: config.MAX_MUSIC_BYTES,
+    maxClipBytes: config.MAX_CLIP_BYTES,
+    upload: { singleMaxBytes: config.UPLOAD_SINGLE_MAX_BYTES, partBytes: config.UPLOAD_PART_BYTES },
+    parallelChunks: 2,
+    signal: new AbortController().signal,
+    progress: () => {},
+    ...over,
+  };
+}
+
+/** Renders a spec in this process, as a renderer's processor would. */
+export async function renderSpec(
+  stub: StubApi,
+  spec: RenderSpecInput,
+  over: Partial<JobContext> = {},
+  extra: Record<string, string> = {},
+): Promise<RenderResult> {
+  return renderJob(RenderSpecSchema.parse(spec), jobContext(testConfig(stub, extra), over));
 }
