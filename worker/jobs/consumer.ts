@@ -1,20 +1,25 @@
 import { z } from "zod";
+import { type JobMessage, JobMessageSchema } from "../../contracts/job-messages";
 import { syncInvoiceToStripe } from "../core/billing/collection";
 import { settleExport } from "../core/exports/settle";
 import { inspirationTriggerDead, inspirationTriggerDelivered } from "../core/inspirations/inspirations";
 import { renderJobs } from "../core/renderer/client";
 import { runWorkflowTask } from "../core/workflows/executors";
-import { expandStepChunk } from "../core/workflows/orchestrator";
+import { expandStepChunk } from "../core/workflows/fanout";
 import { pokeWorkflows } from "../core/workflows/run-stub";
 import { claimOutboxRow, findOutboxRow, markOutbox } from "../db/queries/outbox";
 import { backgroundCore, dbOf } from "../platform/context";
-import { type JobMessage, JobMessageSchema, retryDelaySeconds } from "./messages";
 import { deliverN8nTrigger } from "./n8n-delivery";
 import { deletePrefix } from "./r2-cleanup";
 import { dispatchRender, RenderDispatchPayload } from "./render-dispatch";
 
 const R2CleanupPayload = z.object({ prefix: z.string() });
 const InvoiceSyncPayload = z.object({ invoice_id: z.number().int().positive() });
+
+/** Exponential backoff for redelivery: 5 s, 10 s, 20 s ... capped at 10 minutes. */
+function retryDelaySeconds(attempts: number): number {
+  return Math.min(600, 5 * 2 ** Math.max(0, attempts - 1));
+}
 
 type OutboxRow = NonNullable<Awaited<ReturnType<typeof findOutboxRow>>>;
 
