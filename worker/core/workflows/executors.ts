@@ -1,4 +1,4 @@
-import type { BatchItem } from "drizzle-orm/batch";
+import { runBatch, type Statement } from "../../db/client";
 import { isGuardAbort } from "../../db/guard";
 import { rollupProjectStatement } from "../../db/queries/tasks";
 import {
@@ -127,7 +127,7 @@ async function finish(
   task: ClaimedTask,
   leaseToken: string,
   end: { status: "completed" | "failed"; output?: Record<string, unknown>; error?: string },
-  statements: BatchItem<"sqlite">[] = [],
+  statements: Statement[] = [],
 ): Promise<boolean> {
   const now = Date.now();
   const ectx = { ...ctx, now };
@@ -146,10 +146,7 @@ async function finish(
       ],
       { leaseRequired: true, itemHook: false },
     );
-    await ctx.db.batch([...prepared.statements, ...statements] as [
-      BatchItem<"sqlite">,
-      ...BatchItem<"sqlite">[],
-    ]);
+    await runBatch(ctx.db, [...prepared.statements, ...statements]);
     await pokeWorkflows(ctx.env, [task.workflowId]);
     return true;
   } catch (err) {

@@ -1,4 +1,4 @@
-import type { BatchItem } from "drizzle-orm/batch";
+import { runBatch } from "../../db/client";
 import { abortUnlessChanged, isGuardAbort } from "../../db/guard";
 import { rollupProjectStatement } from "../../db/queries/tasks";
 import { advanceFanoutStatement, type FanoutProgress, findFanoutStep } from "../../db/queries/workflow-tasks";
@@ -59,11 +59,11 @@ export async function expandStepChunk(ctx: CoreContext, stepTaskId: number): Pro
   const project = { id: wf.pipelineProjectId };
   const graph = specs.length > 0 ? await prepareTaskGraph(ctx, wf.ownerId, project, specs) : null;
   try {
-    await ctx.db.batch([
+    await runBatch(ctx.db, [
       advanceFanoutStatement(ctx.db, stepTaskId, from, to, ctx.now),
       abortUnlessChanged(ctx.db, `fanout:${stepTaskId}`),
       ...(graph ? graph.statements : [rollupProjectStatement(ctx.db, project, ctx.now)]),
-    ] as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    ]);
   } catch (err) {
     if (isGuardAbort(err)) return { kind: "skipped", reason: "the chunk was taken by another delivery" };
     throw err;

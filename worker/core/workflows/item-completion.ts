@@ -1,4 +1,4 @@
-import type { BatchItem } from "drizzle-orm/batch";
+import type { Statement } from "../../db/client";
 import type { TaskRow } from "../../db/queries/tasks";
 import type { CoreContext } from "../context";
 import { stepOf } from "./steps";
@@ -21,7 +21,7 @@ export async function prepareItemCompletion(
   ctx: CoreContext,
   task: TaskRow,
   output: Record<string, unknown> | null | undefined,
-): Promise<BatchItem<"sqlite">[]> {
+): Promise<Statement[]> {
   const def = stepOf(task.step);
   if (def?.kind !== "fanout" || !def.items.accept) return [];
   return def.items.accept(ctx, task, output);

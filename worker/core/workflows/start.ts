@@ -1,4 +1,4 @@
-import type { BatchItem } from "drizzle-orm/batch";
+import { runBatch } from "../../db/client";
 import { isUniqueViolation } from "../../db/errors";
 import { startStudioProjectStatement } from "../../db/queries/project-progress";
 import { findStudioProject } from "../../db/queries/studio-projects";
@@ -83,8 +83,8 @@ export async function startWorkflow(
       studioWorkflowId: workflow.id,
     });
     await runTaskBatch(() =>
-      ctx.db.batch([
-        ...(creation.statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]),
+      runBatch(ctx.db, [
+        ...creation.statements,
         linkPipelineProjectStatement(ctx.db, workflow.id, creation.ref, ctx.now),
         startStudioProjectStatement(ctx.db, ownerId, project.id, ctx.now),
       ]),

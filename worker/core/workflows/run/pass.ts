@@ -1,6 +1,6 @@
-import type { BatchItem } from "drizzle-orm/batch";
 import type { Frame } from "../../../../contracts/workflow-frames";
 import type { Database } from "../../../db/client";
+import { runBatch, type Statement } from "../../../db/client";
 import { isGuardAbort } from "../../../db/guard";
 import { completeStudioProjectStatement } from "../../../db/queries/project-progress";
 import { fanoutStepsStatement, parseFanoutStep } from "../../../db/queries/workflow-tasks";
@@ -151,7 +151,7 @@ export class Run {
 
   /** Completes or fails steps through the task engine, reading the changes it makes in the same batch. */
   private async close(closes: readonly StepClose[]): Promise<boolean> {
-    let statements: BatchItem<"sqlite">[];
+    let statements: Statement[];
     try {
       const prepared = await prepareTaskUpdates(
         this.core(),
@@ -174,10 +174,10 @@ export class Run {
     const read = this.pages < MAX_EVENT_PAGES_PER_CALL;
     let results: unknown[];
     try {
-      results = await this.db.batch([
+      results = await runBatch(this.db, [
         ...statements,
         ...(read ? [readEvents(this.db, this.state.workflowId, this.state.cursor, EVENT_PAGE)] : []),
-      ] as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+      ]);
     } catch (err) {
       if (isGuardAbort(err)) return false;
       throw err;
@@ -200,7 +200,7 @@ export class Run {
    */
   async finish(): Promise<void> {
     const { state } = this;
-    const statements: BatchItem<"sqlite">[] = [];
+    const statements: Statement[] = [];
     if (state.cursor > this.startCursor)
       statements.push(deleteEvents(this.db, state.workflowId, state.cursor));
     const mirror = mirrorOf(state, this.items.values(), stepCatalog);
@@ -211,8 +211,7 @@ export class Run {
         statements.push(completeStudioProjectStatement(this.db, state.ownerId, state.projectId, this.now));
       }
     }
-    if (statements.length > 0)
-      await this.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    if (statements.length > 0) await runBatch(this.db, statements);
     if (key !== state.mirrored) {
       state.mirrored = key;
       this.host.persist(state, [], []);

@@ -1,5 +1,5 @@
-import type { BatchItem } from "drizzle-orm/batch";
 import type { OUTPUT_FORMATS, Resolution } from "../../../../contracts/render-spec";
+import type { Statement } from "../../../db/client";
 import type { TaskRow } from "../../../db/queries/tasks";
 import type { ClaimedTask } from "../../../db/queries/workflow-tasks";
 import type { WorkflowRow } from "../../../db/queries/workflows";
@@ -19,7 +19,7 @@ export class PermanentError extends Error {}
 export interface StepResult {
   output: Record<string, unknown>;
   /** Statements that record the result; they run only if the task is still this executor's. */
-  statements: BatchItem<"sqlite">[];
+  statements: Statement[];
   /** R2 objects to remove once the batch committed (replaced images). */
   obsoleteKeys?: string[];
   /** R2 objects to remove if the batch did not commit (the task was lost meanwhile). */
@@ -137,7 +137,7 @@ export interface FanoutStep<Name extends string = string> extends StepBase<Name>
       ctx: CoreContext,
       task: TaskRow,
       output: Record<string, unknown> | null | undefined,
-    ): Promise<BatchItem<"sqlite">[]>;
+    ): Promise<Statement[]>;
   };
 }
 
