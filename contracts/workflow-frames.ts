@@ -7,7 +7,7 @@ import { z } from "zod";
  * with `.meta()`, which the OpenAPI generator reads like `.openapi()`: this module is shared by the
  * Worker, its Durable Object and anything else that reads frames, none of which needs Hono.
  */
-export const FRAME_TYPES = [
+const FRAME_TYPES = [
   "snapshot",
   "progress_update",
   "step_started",

@@ -6,11 +6,11 @@ import { z } from "zod";
  * alarms and sockets, and answers every call through one core entry
  * (worker/core/workflows/run/). Callers depend on this file, never on the object's class.
  */
-export const CONTROL_ACTIONS = ["pause", "resume", "cancel", "retry"] as const;
+const CONTROL_ACTIONS = ["pause", "resume", "cancel", "retry"] as const;
 export type ControlAction = (typeof CONTROL_ACTIONS)[number];
 
 /** `code` 200 carries the workflow's new status; 404 and 409 explain the refusal in `message`. */
-export const ControlResultSchema = z.object({
+const ControlResultSchema = z.object({
   code: z.union([z.literal(200), z.literal(404), z.literal(409)]),
   status: z.string(),
   message: z.string(),
@@ -18,7 +18,7 @@ export const ControlResultSchema = z.object({
 export type ControlResult = z.infer<typeof ControlResultSchema>;
 
 /** A render's progress, from the renderer's events: becomes an `export_progress` frame. */
-export const ExportProgressSchema = z.object({
+const ExportProgressSchema = z.object({
   export_id: z.number().int(),
   progress: z.number(),
   stage: z.string(),
@@ -35,11 +35,11 @@ const ItemCountsSchema = z.object({
   cancelled: z.number().int(),
 });
 
-export const STEP_STATUSES = ["pending", "running", "completed", "failed", "cancelled"] as const;
+const STEP_STATUSES = ["pending", "running", "completed", "failed", "cancelled"] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
 /** The live state of a workflow: the body of GET /api/v1/workflows/{id} and of a `snapshot` frame. */
-export const WorkflowSnapshotSchema = z.object({
+const WorkflowSnapshotSchema = z.object({
   id: z.number().int(),
   project_id: z.string(),
   workflow_type: z.string(),

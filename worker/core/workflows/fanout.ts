@@ -18,7 +18,7 @@ import { stepOf } from "./steps";
  */
 export const FANOUT_CHUNK_ITEMS = 100;
 
-export type ChunkOutcome =
+type ChunkOutcome =
   | { kind: "more" | "done"; workflowId: number; created: number }
   | { kind: "skipped"; reason: string };
 

@@ -3,7 +3,7 @@ import { workflowIdOfPipelineProject, workflowIdOfTask } from "../../db/queries/
 import { pokeWorkflows } from "./run-stub";
 
 /** Where a surface hands work that runs after its answer (a request's `waitUntil`). */
-export interface Deferrer {
+interface Deferrer {
   env: Env;
   defer(work: Promise<unknown>): void;
 }

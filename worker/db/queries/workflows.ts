@@ -5,7 +5,6 @@ import { pipelineProjects, tasks, workflowEvents, workflows } from "../schema";
 import type { WorkflowStatus, WorkflowType } from "../schema/studio";
 
 export type WorkflowRow = typeof workflows.$inferSelect;
-export type WorkflowEventRow = typeof workflowEvents.$inferSelect;
 
 export async function insertWorkflow(
   db: Database,

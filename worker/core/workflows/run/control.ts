@@ -6,7 +6,7 @@ import { currentStepOf, type FrameDraft, type ItemState, type RunState } from ".
  * (already so, or refused) or needs its write in D1 — guarded by the workflow's status, so a race
  * with another control refuses instead of applying twice — and is then applied to the run.
  */
-export type ControlPlan =
+type ControlPlan =
   | { kind: "answer"; result: ControlResult }
   | { kind: "write"; action: ControlAction; allowedFrom: RunState["status"][] };
 

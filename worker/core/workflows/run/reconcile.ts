@@ -19,7 +19,7 @@ export interface StepClose {
   error: string | null;
 }
 
-export interface Decisions {
+interface Decisions {
   dispatches: JobMessage[];
   closes: StepClose[];
   /** Items whose dispatch time changed (to persist). */

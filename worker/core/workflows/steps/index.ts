@@ -18,7 +18,7 @@ export const STEP_NAMES = BUILT_IN.map((s) => s.name) as [StepName, ...StepName[
 /** The step whose outside progress (the renderer's) arrives as `export_progress` frames. */
 export const RENDER_STEP: StepName = videoRendering.name;
 
-export interface Template {
+interface Template {
   /** Each step is one task of the workflow's pipeline project, depending on the one before. */
   steps: readonly string[];
   /** Whether the workflow completing completes its studio project (an export did, or will). */

@@ -6,7 +6,7 @@ import { type ParsedScript, parseScript, ScriptLimitError } from "../../studio/s
 import { PermanentError, type SingleStep, type StepResult, type StepRun } from "./types";
 
 /** What a workflow parses: the project's script, or without one its description as one scene. */
-export function scriptTextOf(project: { script: string | null; description: string | null }): string {
+function scriptTextOf(project: { script: string | null; description: string | null }): string {
   return project.script?.trim() || project.description?.trim() || "";
 }
 
