@@ -50,6 +50,8 @@ export default defineConfig(async () => {
     ],
     test: {
       include: ["test/**/*.test.ts"],
+      // Pure unit tests run in Node (vitest.unit.config.ts).
+      exclude: ["test/unit/**"],
       globalSetup: ["test/setup/image-fixtures.ts"],
       setupFiles: ["test/setup/apply-migrations.ts"],
       testTimeout: 30_000,

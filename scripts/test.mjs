@@ -18,6 +18,7 @@ const steps = [
   ["SDK types match the OpenAPI snapshot", ["run", "-s", "sdk:check"]],
   ["bundle builds for every environment (wrangler deploy --dry-run)", ["run", "-s", "build:check"]],
   ["tools: set-up, dev supervisor, docs (vitest in Node)", ["run", "-s", "test:tools"]],
+  ["unit tests of pure core modules (vitest in Node)", ["run", "-s", "test:unit"]],
   ["worker tests (vitest in workerd)", ["run", "-s", "test:worker"]],
   ["renderer tests (real ffmpeg and redis-server)", ["run", "-s", "test:renderer"]],
   [

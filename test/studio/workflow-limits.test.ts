@@ -9,7 +9,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { WorkflowRun } from "../../durable-objects/workflow-run/workflow-run";
 import { LIMITS } from "../../worker/core/studio/script-parser";
-import { FANOUT_CHUNK_ITEMS } from "../../worker/core/workflows/orchestrator";
+import { FANOUT_CHUNK_ITEMS } from "../../worker/core/workflows/fanout";
 import worker from "../../worker/index";
 import { call, expectStudioError, newUser } from "../helpers/http";
 import { rowCount, studioProject } from "../helpers/studio";

@@ -1,6 +1,6 @@
+import type { JobMessage } from "../../contracts/job-messages";
 import type { Database } from "../db/client";
 import { findStrandedOutbox, markEnqueued } from "../db/queries/outbox";
-import type { JobMessage } from "../jobs/messages";
 
 /**
  * Sends outbox rows to the jobs queue. A failure here loses nothing: the rows stay `pending` and

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
-import { workflowRun } from "../core/workflows/run-stub";
 
 let payload: unknown = { total: 0, items: [] };
 
@@ -27,13 +26,4 @@ export const benchRouter = new Hono<AppEnv>()
       .bind(Date.now(), id)
       .run();
     return c.json({ changed: result.meta.changes });
-  })
-  // The WebSocket fan-out benchmark: the workflow's object publishes `count` progress frames
-  // `interval_ms` apart through its ordinary path (persisted, numbered, sent to every socket).
-  .post("/__bench/workflows/:id/publish", async (c) => {
-    const id = Number(c.req.param("id"));
-    const count = Math.min(1000, Number(c.req.query("count") ?? 100));
-    const interval = Math.min(1000, Number(c.req.query("interval_ms") ?? 20));
-    const sockets = await workflowRun(c.env, id).benchPublish(id, count, interval);
-    return c.json({ published: count, sockets });
   });

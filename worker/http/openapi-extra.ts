@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
 import { RenderEventSchema } from "../../contracts/render-events";
-import { FrameSchema } from "../../durable-objects/workflow-run/frames";
+import { FrameSchema } from "../../contracts/workflow-frames";
 import type { AppEnv } from "../app-env";
 import { errorResponses } from "../platform/openapi-responses";
 import { StudioErrorSchema } from "../studio/errors";

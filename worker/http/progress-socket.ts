@@ -1,5 +1,6 @@
 import { Hono } from "hono";
-import { CLOSE } from "../../durable-objects/workflow-run/frames";
+import { CLOSE } from "../../contracts/workflow-frames";
+import { liveStreamRequest } from "../../contracts/workflow-run";
 import type { AppEnv } from "../app-env";
 import { authenticate, bearerToken, requireScope } from "../core/auth/principal";
 import { tokenSecrets } from "../core/auth/tokens";
@@ -63,13 +64,9 @@ progressSocketRouter.get("/ws/progress/:workflow_id", async (c) => {
   const workflow = id === null ? undefined : await findWorkflow(s.db, principal.userId, id);
   if (!workflow || id === null) return refuse(CLOSE.notFound, "Workflow not found");
 
-  const url = new URL("https://workflow-run/ws");
-  const lastSeq = c.req.query("last_seq");
-  if (lastSeq && /^\d{1,12}$/.test(lastSeq)) url.searchParams.set("last_seq", lastSeq);
+  const { url, headers } = liveStreamRequest("ws", id, principal.userId, c.req.query("last_seq"));
   try {
-    return await workflowRun(c.env, id).fetch(url, {
-      headers: { Upgrade: "websocket", "X-Workflow-Id": String(id), "X-Owner-Id": String(principal.userId) },
-    });
+    return await workflowRun(c.env, id).fetch(url, { headers });
   } catch {
     return refuse(1013, "Live progress is unavailable right now; reconnect shortly");
   }

@@ -19,7 +19,7 @@ async function update(c: Context<AppEnv>, updates: TaskUpdate[]) {
   const applied = await applyTaskUpdates(ctx, principal.userId, updates, {
     leaseRequired: leaseRequired(principal),
   });
-  notifyWorkflows(c, applied.tasks);
+  notifyWorkflows({ env: c.env, defer: (w) => c.executionCtx.waitUntil(w) }, applied.tasks);
   return applied.tasks.map((t) => taskOut(t, ctx.now));
 }
 
@@ -52,7 +52,7 @@ export const tasksRouter = createRouter()
     const outcome = await claimTask(ctx, principalOf(c).userId, c.req.valid("json"));
     if (outcome.kind === "none") return noContent(c, outcome.message);
     const { task, lease } = outcome;
-    notifyWorkflows(c, [task]);
+    notifyWorkflows({ env: c.env, defer: (w) => c.executionCtx.waitUntil(w) }, [task]);
     return ok(c, {
       ...taskOut(task, ctx.now),
       lease_token: task.leaseToken ?? "",

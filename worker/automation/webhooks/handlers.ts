@@ -34,17 +34,22 @@ export const webhooksRouter = createRouter()
   .openapi(routes.projectExecutionWebhook, async (c) => {
     const body = c.req.valid("json");
     const projectId = c.req.valid("param").project_id;
-    const result = await webhooks.projectExecutionCallback(coreOf(c), principalOf(c).userId, projectId, body);
-    notifyWorkflowOf(c, { projectId });
+    const ctx = coreOf(c);
+    const result = await webhooks.projectExecutionCallback(ctx, principalOf(c).userId, projectId, body);
+    notifyWorkflowOf({ ...ctx, defer: (w) => c.executionCtx.waitUntil(w) }, { projectId });
     return ok(c, result);
   })
   .openapi(routes.taskUpdateWebhook, async (c) => {
+    const ctx = coreOf(c);
     const result = await webhooks.taskUpdateCallback(
-      coreOf(c),
+      ctx,
       principalOf(c).userId,
       c.req.valid("param").task_id,
       c.req.valid("json"),
     );
-    notifyWorkflowOf(c, { taskId: c.req.valid("param").task_id });
+    notifyWorkflowOf(
+      { ...ctx, defer: (w) => c.executionCtx.waitUntil(w) },
+      { taskId: c.req.valid("param").task_id },
+    );
     return ok(c, result.response);
   });

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { abortUnlessChanged, isGuardAbort } from "../../db/guard";
 import { type ExportRow, findExportById, updateExportStatement } from "../../db/queries/exports";
+import { completeStudioProjectStatement } from "../../db/queries/project-progress";
 import { rawRun } from "../../db/raw";
 import type { CoreContext } from "../context";
 import { prepareTaskUpdates } from "../tasks/engine";
@@ -52,11 +53,7 @@ export async function settleExport(
           VALUES (${exp.ownerId}, 'video_export', 1, ${`export:${exp.id}`}, ${now}, ${now})
           ON CONFLICT DO NOTHING`,
       ),
-      // A completed export completes its studio project.
-      rawRun(
-        ctx.db,
-        sql`UPDATE studio_projects SET status = 'completed', updated_at = ${now} WHERE id = ${exp.projectId} AND status != 'completed'`,
-      ),
+      completeStudioProjectStatement(ctx.db, exp.ownerId, exp.projectId, now),
       rawRun(
         ctx.db,
         sql`INSERT INTO usage_events (owner_id, kind, quantity, ref, occurred_at, created_at)

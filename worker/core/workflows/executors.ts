@@ -1,10 +1,5 @@
-import { sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
-import { canvasSize } from "../../../contracts/render-spec";
+import { runBatch, type Statement } from "../../db/client";
 import { isGuardAbort } from "../../db/guard";
-import { findCharacter, setGeneratedImageStatement } from "../../db/queries/characters";
-import { findStoryboard, updateStoryboardStatement } from "../../db/queries/storyboards";
-import { findStudioProject } from "../../db/queries/studio-projects";
 import { rollupProjectStatement } from "../../db/queries/tasks";
 import {
   backOffStatement,
@@ -17,128 +12,44 @@ import { backgroundCore } from "../../platform/context";
 import { randomToken } from "../../platform/crypto";
 import { AppError } from "../../platform/errors";
 import type { CoreContext } from "../context";
-import { readImageBytes } from "../media/image-input";
-import { generatedCharacterKey } from "../media/storage-keys";
-import { drawFrame } from "../renderer/client";
-import { putCharacterImage } from "../studio/characters";
-import { drawStoryboardImage } from "../studio/storyboard-images";
+import { startExport } from "../exports/exports";
 import { prepareTaskUpdates } from "../tasks/engine";
-import { type ExecutionContext, type ExecutionResult, PermanentError } from "./executor-types";
-import { readOptions } from "./options";
-import { startRenderStep } from "./render-step";
+import { BUILTIN_LEASE_MS } from "./run/policy";
 import { pokeWorkflows } from "./run-stub";
-import { parseScriptStep } from "./script-step";
-import { parseItemRef } from "./templates";
-
-export { PermanentError };
+import { stepOf } from "./steps";
+import { PermanentError, type StepResult, type StepRun, type StepServices } from "./steps/types";
 
 /**
- * The built-in executors of workflow tasks, run by the queue consumer: script parsing, character
- * and storyboard images (built-in generator) and the video export. Each claims its task by id under
- * a lease, does the work, and completes the task in the same D1 batch that records the result, so
- * a result without a completed task (or the reverse) cannot exist. A failed attempt backs off and
- * is retried; the last one fails the task with the reason, which fails the step.
+ * The built-in executor of workflow tasks, run by the queue consumer: whatever the task's step
+ * module does (steps/). It claims the task by id under a lease, runs the step's work, and completes
+ * the task in the same D1 batch that records the result, so a result without a completed task (or
+ * the reverse) cannot exist. A failed attempt backs off and is retried; the last one fails the task
+ * with the reason, which fails the step.
  */
-export const BUILTIN_LEASE_MS = 3 * 60_000;
-export const BUILTIN_ATTEMPTS = 3;
+const BUILTIN_ATTEMPTS = 3;
+
+/** What steps reach above the task engine (see StepServices). */
+const SERVICES: StepServices = { startExport };
 
 export type Outcome =
   | { kind: "done" }
   | { kind: "skipped"; reason: string }
   | { kind: "retry"; delaySeconds: number };
 
-export function retryDelaySeconds(env: Env, attempt: number): number {
+function retryDelaySeconds(env: Env, attempt: number): number {
   const base = Math.max(1, Number(env.WORKFLOW_RETRY_BASE_SECONDS) || 5);
   return Math.min(300, base * 2 ** Math.max(0, attempt - 1));
 }
 
-async function drawCharacter(ex: ExecutionContext): Promise<ExecutionResult> {
-  const { ctx, task, workflow } = ex;
-  const ref = parseItemRef(task.itemRef);
-  const ch = ref ? await findCharacter(ctx.db, task.ownerId, ref.id) : undefined;
-  if (!ch) return { output: { skipped: "the character was deleted" }, statements: [] };
-  const options = readOptions(workflow.options);
-  if (ch.imageKey && (ch.source === "upload" || !options.regenerate_images)) {
-    return { output: { skipped: "the character already has an image", character_id: ch.id }, statements: [] };
-  }
-  const { width, height } = canvasSize("720p", "3:4");
-  const png = await drawFrame(ctx.env, {
-    width,
-    height,
-    style: options.style ?? "cinematic",
-    title: ch.name,
-    text: ch.description ?? "",
-    reference_images: [],
-    seed: ch.id % 1_000_000,
-  });
-  const key = generatedCharacterKey(task.ownerId, ch.projectId, ch.id, `task-${task.id}`);
-  const stored = await putCharacterImage(ctx, key, await readImageBytes(png));
-  const update = setGeneratedImageStatement(ctx.db, ch.id, stored, ctx.now);
-  return {
-    output: { character_id: ch.id, image_key: key },
-    statements: [update],
-    obsoleteKeys: ch.imageKey && ch.imageKey !== key ? [ch.imageKey] : [],
-    orphanKeys: [key],
-  };
-}
-
-async function drawStoryboard(ex: ExecutionContext): Promise<ExecutionResult> {
-  const { ctx, task, workflow } = ex;
-  const ref = parseItemRef(task.itemRef);
-  const sb = ref ? await findStoryboard(ctx.db, task.ownerId, ref.id) : undefined;
-  if (!sb) return { output: { skipped: "the storyboard was deleted" }, statements: [] };
-  const options = readOptions(workflow.options);
-  if (sb.imageKey && (sb.imageSource === "upload" || !options.regenerate_images)) {
-    return {
-      output: { skipped: "the storyboard already has an image", storyboard_id: sb.id },
-      statements: [],
-    };
-  }
-  const project = await findStudioProject(ctx.db, task.ownerId, sb.projectId);
-  if (!project) throw new PermanentError("The project was deleted");
-  const style = options.style ?? "cinematic";
-  const started = Date.now();
-  const placed = await drawStoryboardImage(
-    ctx,
-    task.ownerId,
-    sb,
-    project.aspectRatio,
-    style,
-    `task-${task.id}`,
-  );
-  const update = updateStoryboardStatement(
-    ctx.db,
-    task.ownerId,
-    sb.id,
-    {
-      status: "completed",
-      style,
-      imageKey: placed.key,
-      imageSource: "generated",
-      consistencyScore: placed.score,
-      processingMs: Date.now() - started,
-      error: null,
-    },
-    Date.now(),
-    sql`(image_source IS NOT 'upload' OR image_key IS NULL)`,
-  );
-  return {
-    output: { storyboard_id: sb.id, image_key: placed.key, consistency_score: placed.score },
-    statements: [update],
-    obsoleteKeys: sb.imageKey && sb.imageKey !== placed.key ? [sb.imageKey] : [],
-    orphanKeys: [placed.key],
-  };
-}
-
-function execute(ex: ExecutionContext): Promise<ExecutionResult> {
+/** The step's work for one task: a single step's own task, or an item of a fan-out step. */
+function execute(ex: StepRun): Promise<StepResult> {
   const { task } = ex;
+  const def = stepOf(task.step);
   if (task.parentTaskId === null) {
-    if (task.step === "script_parsing") return parseScriptStep(ex);
-    if (task.step === "video_rendering") return startRenderStep(ex);
+    if (def?.kind === "single") return def.run(ex);
     throw new PermanentError(`Step ${task.step} is not run by an executor`);
   }
-  if (task.taskType === "character_image") return drawCharacter(ex);
-  if (task.taskType === "storyboard_image") return drawStoryboard(ex);
+  if (def?.kind === "fanout" && def.items.taskType === task.taskType) return def.items.run(ex);
   throw new PermanentError(`No built-in executor for ${task.taskType}`);
 }
 
@@ -164,9 +75,9 @@ export async function runWorkflowTask(env: Env, taskId: number): Promise<Outcome
   const workflow = await findWorkflowById(ctx.db, task.workflowId);
   if (!workflow) return { kind: "skipped", reason: "workflow missing" };
 
-  let result: ExecutionResult;
+  let result: StepResult;
   try {
-    result = await execute({ ctx, task, workflow });
+    result = await execute({ ctx, task, workflow, services: SERVICES });
   } catch (err) {
     const message = messageOf(err);
     const permanent = err instanceof PermanentError || (err instanceof AppError && err.status < 500);
@@ -216,7 +127,7 @@ async function finish(
   task: ClaimedTask,
   leaseToken: string,
   end: { status: "completed" | "failed"; output?: Record<string, unknown>; error?: string },
-  statements: BatchItem<"sqlite">[] = [],
+  statements: Statement[] = [],
 ): Promise<boolean> {
   const now = Date.now();
   const ectx = { ...ctx, now };
@@ -235,10 +146,7 @@ async function finish(
       ],
       { leaseRequired: true, itemHook: false },
     );
-    await ctx.db.batch([...prepared.statements, ...statements] as [
-      BatchItem<"sqlite">,
-      ...BatchItem<"sqlite">[],
-    ]);
+    await runBatch(ctx.db, [...prepared.statements, ...statements]);
     await pokeWorkflows(ctx.env, [task.workflowId]);
     return true;
   } catch (err) {

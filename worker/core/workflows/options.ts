@@ -26,3 +26,7 @@ export function readOptions(raw: unknown): WorkflowOptions {
   const parsed = WorkflowOptionsSchema.safeParse(raw ?? {});
   return parsed.success ? parsed.data : {};
 }
+
+/** Who makes a workflow's images: the renderer's cards, or external workers claiming item tasks. */
+export const GENERATORS = ["builtin", "external"] as const;
+export type Generator = (typeof GENERATORS)[number];

@@ -1,10 +1,8 @@
-import type { WorkflowRun } from "../../../durable-objects/workflow-run/workflow-run";
+import type { WorkflowRunRpc } from "../../../contracts/workflow-run";
 
-/** The WorkflowRun object of a workflow: one per workflow id. */
-export function workflowRun(env: Env, workflowId: number): DurableObjectStub<WorkflowRun> {
-  return env.WORKFLOW_RUN.get(
-    env.WORKFLOW_RUN.idFromName(`workflow:${workflowId}`),
-  ) as DurableObjectStub<WorkflowRun>;
+/** The WorkflowRun object of a workflow (one per workflow id), through its RPC surface. */
+export function workflowRun(env: Env, workflowId: number): WorkflowRunRpc {
+  return env.WORKFLOW_RUN.get(env.WORKFLOW_RUN.idFromName(`workflow:${workflowId}`));
 }
 
 /**

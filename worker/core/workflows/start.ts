@@ -1,7 +1,6 @@
-import { sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import { runBatch } from "../../db/client";
 import { isUniqueViolation } from "../../db/errors";
-import { listProjectStoryboards } from "../../db/queries/storyboards";
+import { startStudioProjectStatement } from "../../db/queries/project-progress";
 import { findStudioProject } from "../../db/queries/studio-projects";
 import {
   findWorkflow,
@@ -11,17 +10,14 @@ import {
   updateWorkflowStatement,
   type WorkflowRow,
 } from "../../db/queries/workflows";
-import { rawRun } from "../../db/raw";
 import type { WorkflowStatus, WorkflowType } from "../../db/schema/studio";
-import { AppError, badRequest, conflict, notFound } from "../../platform/errors";
+import { conflict, notFound } from "../../platform/errors";
 import type { CoreContext } from "../context";
 import { prepareProjectCreation } from "../pipeline/projects";
-import { parseScript, ScriptLimitError } from "../studio/script-parser";
 import { runTaskBatch, type TaskSpec } from "../tasks/engine";
-import type { WorkflowOptions } from "./options";
+import type { Generator, WorkflowOptions } from "./options";
 import { workflowRun } from "./run-stub";
-import { scriptTextOf } from "./script-step";
-import { type Generator, TEMPLATES } from "./templates";
+import { stepOf, templateOf } from "./steps";
 
 /**
  * Starting a studio workflow: the workflow row, then in one batch its pipeline project
@@ -40,16 +36,10 @@ export async function startWorkflow(
 ): Promise<WorkflowRow> {
   const project = await findStudioProject(ctx.db, ownerId, input.project_id);
   if (!project) throw notFound("Project");
-  const steps = TEMPLATES[input.workflow_type];
-  if (steps.includes("script_parsing")) assertParsable(scriptTextOf(project));
-  if (
-    input.workflow_type === "render" &&
-    (await listProjectStoryboards(ctx.db, ownerId, project.id)).length === 0
-  ) {
-    throw badRequest(
-      "The project has no storyboards to render: create them or run a storyboard workflow first",
-    );
-  }
+  const { steps } = templateOf(input.workflow_type);
+  // Each step refuses up front what it could never do (no script to parse, nothing to render).
+  for (const [i, name] of steps.entries())
+    await stepOf(name)?.check?.(ctx, ownerId, project, { first: i === 0 });
 
   let workflow: WorkflowRow;
   try {
@@ -93,14 +83,10 @@ export async function startWorkflow(
       studioWorkflowId: workflow.id,
     });
     await runTaskBatch(() =>
-      ctx.db.batch([
-        ...(creation.statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]),
+      runBatch(ctx.db, [
+        ...creation.statements,
         linkPipelineProjectStatement(ctx.db, workflow.id, creation.ref, ctx.now),
-        rawRun(
-          ctx.db,
-          sql`UPDATE studio_projects SET status = 'in_progress', updated_at = ${ctx.now}
-            WHERE id = ${project.id} AND owner_id = ${ownerId} AND status = 'draft'`,
-        ),
+        startStudioProjectStatement(ctx.db, ownerId, project.id, ctx.now),
       ]),
     );
   } catch (err) {
@@ -114,27 +100,6 @@ export async function startWorkflow(
   }
   await workflowRun(ctx.env, workflow.id).start(workflow.id);
   return (await findWorkflow(ctx.db, ownerId, workflow.id)) ?? workflow;
-}
-
-/**
- * A workflow that parses a script is refused up front if the script cannot be parsed: none at all
- * (400), or more speakers than a script may have (422 naming the limit; the step itself fails with
- * the same reason if the script grows past it after the workflow was accepted).
- */
-function assertParsable(text: string): void {
-  if (!text) {
-    throw badRequest(
-      "The project has no script to parse: add one with PUT /api/v1/projects/{project_id} (a description alone also works as a one-scene script)",
-    );
-  }
-  try {
-    parseScript(text);
-  } catch (err) {
-    if (!(err instanceof ScriptLimitError)) throw err;
-    throw new AppError("VALIDATION_ERROR", err.message, {
-      fieldErrors: [{ field: "project.script", message: err.message }],
-    });
-  }
 }
 
 export async function getOwnWorkflow(ctx: CoreContext, ownerId: number, id: number): Promise<WorkflowRow> {

@@ -131,23 +131,34 @@ export interface FanoutStep {
   fanout: FanoutProgress | null;
 }
 
-/** A workflow step task with its expansion progress (null before its first chunk). */
-export async function findFanoutStep(db: Database, taskId: number): Promise<FanoutStep | undefined> {
-  const [row] = await rawAll<{
-    id: number;
-    ownerId: number;
-    workflowId: number;
-    step: string | null;
-    status: string;
-    fanout: string | null;
-  }>(
+interface FanoutStepRow {
+  id: number;
+  ownerId: number;
+  workflowId: number;
+  step: string | null;
+  status: string;
+  fanout: string | null;
+}
+
+/** Workflow step tasks with their expansion progress (null before the first chunk), by id. */
+export function fanoutStepsStatement(db: Database, taskIds: readonly number[]) {
+  return rawAll<FanoutStepRow>(
     db,
     sql`SELECT id, owner_id AS ownerId, workflow_id AS workflowId, step, status,
         json_extract(task_output, '$.fanout') AS fanout
-      FROM tasks WHERE id = ${taskId} AND workflow_id IS NOT NULL AND parent_task_id IS NULL AND deleted_at IS NULL`,
+      FROM tasks WHERE id IN (SELECT value FROM json_each(${JSON.stringify(taskIds)}))
+        AND workflow_id IS NOT NULL AND parent_task_id IS NULL AND deleted_at IS NULL`,
   );
-  if (!row) return undefined;
+}
+
+export function parseFanoutStep(row: FanoutStepRow): FanoutStep {
   return { ...row, fanout: row.fanout ? (JSON.parse(row.fanout) as FanoutProgress) : null };
+}
+
+/** A workflow step task with its expansion progress (null before its first chunk). */
+export async function findFanoutStep(db: Database, taskId: number): Promise<FanoutStep | undefined> {
+  const [row] = await fanoutStepsStatement(db, [taskId]);
+  return row ? parseFanoutStep(row) : undefined;
 }
 
 /**

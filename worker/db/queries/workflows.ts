@@ -1,11 +1,10 @@
 import { and, asc, desc, eq, gt, inArray, lte, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { rawRun } from "../raw";
-import { tasks, workflowEvents, workflows } from "../schema";
+import { pipelineProjects, tasks, workflowEvents, workflows } from "../schema";
 import type { WorkflowStatus, WorkflowType } from "../schema/studio";
 
 export type WorkflowRow = typeof workflows.$inferSelect;
-export type WorkflowEventRow = typeof workflowEvents.$inferSelect;
 
 export async function insertWorkflow(
   db: Database,
@@ -119,8 +118,20 @@ export function deleteEvents(db: Database, workflowId: number, upTo: number) {
     .where(and(eq(workflowEvents.workflowId, workflowId), lte(workflowEvents.id, upTo)));
 }
 
-export function workflowTasks(db: Database, workflowId: number) {
-  return db.select().from(tasks).where(eq(tasks.workflowId, workflowId)).orderBy(asc(tasks.id));
+/** The workflow a task belongs to, if any (n8n callbacks name only the task). */
+export async function workflowIdOfTask(db: Database, taskId: number): Promise<number | null> {
+  const [row] = await db.select({ id: tasks.workflowId }).from(tasks).where(eq(tasks.id, taskId)).limit(1);
+  return row?.id ?? null;
+}
+
+/** The studio workflow a pipeline project runs, if any (n8n callbacks name only the project). */
+export async function workflowIdOfPipelineProject(db: Database, projectId: number): Promise<number | null> {
+  const [row] = await db
+    .select({ id: pipelineProjects.studioWorkflowId })
+    .from(pipelineProjects)
+    .where(eq(pipelineProjects.id, projectId))
+    .limit(1);
+  return row?.id ?? null;
 }
 
 /** Links the workflow to the pipeline project created in the same batch (by its create ref). */

@@ -1,7 +1,13 @@
-import type { ControlAction, WorkflowSnapshot } from "../../../durable-objects/workflow-run/workflow-run";
+import {
+  type ControlAction,
+  liveStreamRequest,
+  type WorkflowSnapshot,
+} from "../../../contracts/workflow-run";
+import type { CoreContext } from "../../core/context";
+import type { Generator } from "../../core/workflows/options";
 import { workflowRun } from "../../core/workflows/run-stub";
 import { getOwnWorkflow, listOwnWorkflows, startWorkflow } from "../../core/workflows/start";
-import type { Generator, StepName } from "../../core/workflows/templates";
+import type { StepName } from "../../core/workflows/steps";
 import type { WorkflowRow } from "../../db/queries/workflows";
 import { coreOf, principalOf } from "../../platform/context";
 import { createRouter } from "../../platform/create-router";
@@ -45,24 +51,17 @@ function detailOut(s: WorkflowSnapshot) {
     generator: s.generator as Generator,
     status: s.status as WorkflowRow["status"],
     current_step: s.current_step as StepName | null,
-    steps: s.steps.map((st) => ({
-      ...st,
-      name: st.name as StepName,
-      status: st.status as "pending" | "running" | "completed" | "failed" | "cancelled",
-    })),
+    steps: s.steps.map((st) => ({ ...st, name: st.name as StepName })),
   };
 }
 
-const controlHandler = (action: ControlAction) =>
-  async function control(c: Parameters<Parameters<ReturnType<typeof createRouter>["openapi"]>[1]>[0]) {
-    const ctx = coreOf(c);
-    const id = Number(c.req.param("workflow_id"));
-    await getOwnWorkflow(ctx, principalOf(c).userId, id);
-    const result = await viaRun(() => workflowRun(c.env, id).control(id, action));
-    if (result.code !== 200)
-      throw new AppError(result.code === 404 ? "NOT_FOUND" : "CONFLICT", result.message);
-    return c.json({ id, status: result.status as WorkflowRow["status"], message: result.message }, 200);
-  };
+/** Pause, resume, cancel or retry one of the caller's workflows; refusals are 404 or 409. */
+async function controlWorkflow(ctx: CoreContext, ownerId: number, id: number, action: ControlAction) {
+  await getOwnWorkflow(ctx, ownerId, id);
+  const result = await viaRun(() => workflowRun(ctx.env, id).control(id, action));
+  if (result.code !== 200) throw new AppError(result.code === 404 ? "NOT_FOUND" : "CONFLICT", result.message);
+  return { id, status: result.status as WorkflowRow["status"], message: result.message };
+}
 
 export const workflowsRouter = createRouter()
   .openapi(routes.startWorkflow, async (c) => {
@@ -85,22 +84,36 @@ export const workflowsRouter = createRouter()
     if (!snapshot) throw new AppError("NOT_FOUND", "Workflow not found");
     return c.json(detailOut(snapshot), 200);
   })
-  .openapi(routes.pauseWorkflow, controlHandler("pause") as never)
-  .openapi(routes.resumeWorkflow, controlHandler("resume") as never)
-  .openapi(routes.cancelWorkflow, controlHandler("cancel") as never)
-  .openapi(routes.retryWorkflow, controlHandler("retry") as never)
+  .openapi(routes.pauseWorkflow, async (c) =>
+    c.json(
+      await controlWorkflow(coreOf(c), principalOf(c).userId, c.req.valid("param").workflow_id, "pause"),
+      200,
+    ),
+  )
+  .openapi(routes.resumeWorkflow, async (c) =>
+    c.json(
+      await controlWorkflow(coreOf(c), principalOf(c).userId, c.req.valid("param").workflow_id, "resume"),
+      200,
+    ),
+  )
+  .openapi(routes.cancelWorkflow, async (c) =>
+    c.json(
+      await controlWorkflow(coreOf(c), principalOf(c).userId, c.req.valid("param").workflow_id, "cancel"),
+      200,
+    ),
+  )
+  .openapi(routes.retryWorkflow, async (c) =>
+    c.json(
+      await controlWorkflow(coreOf(c), principalOf(c).userId, c.req.valid("param").workflow_id, "retry"),
+      200,
+    ),
+  )
   .openapi(routes.workflowEvents, async (c) => {
     const ctx = coreOf(c);
     const ownerId = principalOf(c).userId;
     const id = c.req.valid("param").workflow_id;
     await getOwnWorkflow(ctx, ownerId, id);
     const lastSeq = c.req.valid("query").last_seq ?? c.req.header("Last-Event-ID");
-    const url = new URL("https://workflow-run/sse");
-    if (lastSeq && /^\d{1,12}$/.test(lastSeq)) url.searchParams.set("last_seq", lastSeq);
-    const res = await viaRun(() =>
-      workflowRun(c.env, id).fetch(url, {
-        headers: { "X-Workflow-Id": String(id), "X-Owner-Id": String(ownerId) },
-      }),
-    );
-    return res as never;
+    const { url, headers } = liveStreamRequest("sse", id, ownerId, lastSeq);
+    return viaRun(() => workflowRun(c.env, id).fetch(url, { headers }));
   });

@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { FrameSchema } from "../../../durable-objects/workflow-run/frames";
+import { FrameSchema } from "../../../contracts/workflow-frames";
 import { bearerSecurity, jsonResponse } from "../../platform/openapi-responses";
 import { studioErrorResponses } from "../errors";
 import { studioStreamUser, studioUser } from "../middleware/auth";

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { WorkflowOptionsSchema } from "../../core/workflows/options";
-import { GENERATORS, STEP_NAMES } from "../../core/workflows/templates";
+import { GENERATORS, WorkflowOptionsSchema } from "../../core/workflows/options";
+import { STEP_NAMES } from "../../core/workflows/steps";
 import { WORKFLOW_STATUSES, WORKFLOW_TYPES } from "../../db/schema/studio";
 import { IdParam } from "../../platform/params";
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { allowPrivateWebhookUrls } from "../core/n8n/triggers";
-import { assertPublicHttpUrl } from "../platform/url-guard";
-import { signWebhook } from "../platform/webhook-signing";
+import { assertPublicHttpUrl } from "../../platform/url-guard";
+import { signWebhook } from "../../platform/webhook-signing";
+import { allowPrivateWebhookUrls } from "./triggers";
 
 const Payload = z.object({
   workflow: z.string(),

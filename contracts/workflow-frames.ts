@@ -1,11 +1,13 @@
-import { z } from "@hono/zod-openapi";
+import { z } from "zod";
 
 /**
  * What sockets receive (the progress frames of the WebSocket API, and the workflow's own). Every frame carries
  * `seq` (strictly increasing per workflow, so a client can tell a gap and reconnect with
- * `?last_seq=`), the workflow id, its progress and current step, and an ISO timestamp.
+ * `?last_seq=`), the workflow id, its progress and current step, and an ISO timestamp. Plain zod
+ * with `.meta()`, which the OpenAPI generator reads like `.openapi()`: this module is shared by the
+ * Worker, its Durable Object and anything else that reads frames, none of which needs Hono.
  */
-export const FRAME_TYPES = [
+const FRAME_TYPES = [
   "snapshot",
   "progress_update",
   "step_started",
@@ -24,13 +26,13 @@ export type FrameType = (typeof FRAME_TYPES)[number];
 export const FrameSchema = z
   .object({
     type: z.enum(FRAME_TYPES),
-    seq: z.number().int().openapi({ description: "Strictly increasing per workflow" }),
+    seq: z.number().int().meta({ description: "Strictly increasing per workflow" }),
     workflow_id: z.number().int(),
-    status: z.string().openapi({ example: "running" }),
-    progress: z.number().openapi({ example: 0.45, description: "0..1 over the whole workflow" }),
-    current_step: z.string().nullable().openapi({ example: "storyboard_generation" }),
-    message: z.string().optional().openapi({ example: "Generating storyboard 5/10" }),
-    timestamp: z.string().openapi({ example: "2026-02-08T10:05:00Z" }),
+    status: z.string().meta({ example: "running" }),
+    progress: z.number().meta({ example: 0.45, description: "0..1 over the whole workflow" }),
+    current_step: z.string().nullable().meta({ example: "storyboard_generation" }),
+    message: z.string().optional().meta({ example: "Generating storyboard 5/10" }),
+    timestamp: z.string().meta({ example: "2026-02-08T10:05:00Z" }),
     step: z.string().optional(),
     error: z.string().nullable().optional(),
     items: z.record(z.string(), z.number()).optional(),
@@ -40,7 +42,8 @@ export const FrameSchema = z
     eta_seconds: z.number().optional(),
   })
   .catchall(z.unknown())
-  .openapi("ProgressFrame", {
+  .meta({
+    id: "ProgressFrame",
     description:
       "A live-progress frame (WebSocket message or SSE event). A `snapshot` also carries `workflow`: the body " +
       "of GET /api/v1/workflows/{id}, with its steps and item counts.",

@@ -1,11 +1,12 @@
-import { findCharactersByName, insertMissingCharacters } from "../../db/queries/characters";
-import { countProjectStoryboards, insertParsedStoryboardsStatement } from "../../db/queries/storyboards";
-import { findStudioProject } from "../../db/queries/studio-projects";
-import { type ParsedScript, parseScript, ScriptLimitError } from "../studio/script-parser";
-import { type ExecutionContext, type ExecutionResult, PermanentError } from "./executor-types";
+import { findCharactersByName, insertMissingCharacters } from "../../../db/queries/characters";
+import { countProjectStoryboards, insertParsedStoryboardsStatement } from "../../../db/queries/storyboards";
+import { findStudioProject } from "../../../db/queries/studio-projects";
+import { AppError, badRequest } from "../../../platform/errors";
+import { type ParsedScript, parseScript, ScriptLimitError } from "../../studio/script-parser";
+import { PermanentError, type SingleStep, type StepResult, type StepRun } from "./types";
 
 /** What a workflow parses: the project's script, or without one its description as one scene. */
-export function scriptTextOf(project: { script: string | null; description: string | null }): string {
+function scriptTextOf(project: { script: string | null; description: string | null }): string {
   return project.script?.trim() || project.description?.trim() || "";
 }
 
@@ -20,12 +21,12 @@ function parseForStep(text: string): ParsedScript {
 }
 
 /**
- * `script_parsing` (built in): the project's script (or, without one, its description as a
- * one-scene script) becomes storyboards, and speakers without a character become characters
- * (without an image; `character_generation` draws them). A project that already has storyboards
- * keeps them: they may be a user's work, and a rerun must not duplicate scenes.
+ * The project's script (or, without one, its description as a one-scene script) becomes
+ * storyboards, and speakers without a character become characters (without an image;
+ * `character_generation` draws them). A project that already has storyboards keeps them: they may
+ * be a user's work, and a rerun must not duplicate scenes.
  */
-export async function parseScriptStep(ex: ExecutionContext): Promise<ExecutionResult> {
+async function parseScriptStep(ex: StepRun): Promise<StepResult> {
   const { ctx, task, workflow } = ex;
   const owner = task.ownerId;
   const project = await findStudioProject(ctx.db, owner, workflow.projectId);
@@ -66,3 +67,34 @@ export async function parseScriptStep(ex: ExecutionContext): Promise<ExecutionRe
     statements: [insert],
   };
 }
+
+/**
+ * A workflow that parses a script is refused up front if the script cannot be parsed: none at all
+ * (400), or more speakers than a script may have (422 naming the limit; the step itself fails with
+ * the same reason if the script grows past it after the workflow was accepted).
+ */
+function assertParsable(text: string): void {
+  if (!text) {
+    throw badRequest(
+      "The project has no script to parse: add one with PUT /api/v1/projects/{project_id} (a description alone also works as a one-scene script)",
+    );
+  }
+  try {
+    parseScript(text);
+  } catch (err) {
+    if (!(err instanceof ScriptLimitError)) throw err;
+    throw new AppError("VALIDATION_ERROR", err.message, {
+      fieldErrors: [{ field: "project.script", message: err.message }],
+    });
+  }
+}
+
+/** `script_parsing` (built in, whatever the generator). */
+export const scriptParsing = {
+  name: "script_parsing",
+  kind: "single",
+  noun: "script",
+  plural: "scripts",
+  check: async (_ctx, _ownerId, project) => assertParsable(scriptTextOf(project)),
+  run: parseScriptStep,
+} as const satisfies SingleStep<"script_parsing">;

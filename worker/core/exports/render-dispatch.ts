@@ -1,19 +1,19 @@
 import { z } from "zod";
-import { type RenderSpec, RenderSpecSchema, type Resolution } from "../../contracts/render-spec";
-import type { CoreContext } from "../core/context";
-import { reportRenderProgress } from "../core/exports/progress";
-import { settleExport } from "../core/exports/settle";
-import { issueUploadTokens } from "../core/exports/upload-tokens";
-import { exportKey } from "../core/media/storage-keys";
-import { RendererUnavailable, renderJobs } from "../core/renderer/client";
-import { readOptions } from "../core/workflows/options";
-import { findAsset } from "../db/queries/assets";
-import { type ExportRow, findExportById, updateExportStatement } from "../db/queries/exports";
-import { listProjectStoryboards } from "../db/queries/storyboards";
-import { findStudioProject } from "../db/queries/studio-projects";
-import { findWorkflowById } from "../db/queries/workflows";
-import { publicOrigin } from "../platform/context";
-import { signedFileUrl } from "../platform/files";
+import { type RenderSpec, RenderSpecSchema, type Resolution } from "../../../contracts/render-spec";
+import { findAsset } from "../../db/queries/assets";
+import { type ExportRow, findExportById, updateExportStatement } from "../../db/queries/exports";
+import { listProjectStoryboards } from "../../db/queries/storyboards";
+import { findStudioProject } from "../../db/queries/studio-projects";
+import { findWorkflowById } from "../../db/queries/workflows";
+import { publicOrigin } from "../../platform/context";
+import { signedFileUrl } from "../../platform/files";
+import type { CoreContext } from "../context";
+import { exportKey } from "../media/storage-keys";
+import { RendererUnavailable, renderJobs } from "../renderer/client";
+import { readOptions } from "../workflows/options";
+import { reportRenderProgress } from "./progress";
+import { settleExport } from "./settle";
+import { issueUploadTokens } from "./upload-tokens";
 
 export const RenderDispatchPayload = z.object({ export_id: z.number().int().positive() });
 

@@ -1,0 +1,161 @@
+import type { OUTPUT_FORMATS, Resolution } from "../../../../contracts/render-spec";
+import type { Statement } from "../../../db/client";
+import type { TaskRow } from "../../../db/queries/tasks";
+import type { ClaimedTask } from "../../../db/queries/workflow-tasks";
+import type { WorkflowRow } from "../../../db/queries/workflows";
+import type { CoreContext } from "../../context";
+import type { WorkflowOptions } from "../options";
+
+/**
+ * What a workflow step is. Each step kind is one module of this folder exporting a
+ * `StepDefinition`, registered in the table of `index.ts` beside the templates; the rest of the
+ * workflow machinery (the run's state machine, the built-in executor, fan-out expansion, the
+ * acceptance of workers' results) reads everything step-specific from here.
+ */
+
+/** An error retrying cannot fix (no script, a deleted item): the task fails at once. */
+export class PermanentError extends Error {}
+
+export interface StepResult {
+  output: Record<string, unknown>;
+  /** Statements that record the result; they run only if the task is still this executor's. */
+  statements: Statement[];
+  /** R2 objects to remove once the batch committed (replaced images). */
+  obsoleteKeys?: string[];
+  /** R2 objects to remove if the batch did not commit (the task was lost meanwhile). */
+  orphanKeys?: string[];
+  /** Leave the task processing: something else completes it (the renderer's callbacks). */
+  keepOpen?: boolean;
+  /** With keepOpen: the task's lease lasts until then, so nothing runs it again meanwhile. */
+  keepOpenUntil?: number;
+}
+
+/**
+ * What sits above the task engine and a step may still need. The engine accepts workers' results
+ * through this folder's table, so a step module importing, say, the export machinery (which creates
+ * tasks through the engine) would close an import circle; the built-in executor hands it in.
+ */
+export interface StepServices {
+  /** The export of a `video_rendering` step, made once per task (a redelivery finds it). */
+  startExport(
+    ctx: CoreContext,
+    ownerId: number,
+    input: {
+      project_id: string;
+      resolution: Resolution;
+      format: (typeof OUTPUT_FORMATS)[number];
+      include_subtitles: boolean;
+    },
+    link: { workflowId: number; taskId: number },
+  ): Promise<{ id: number; videoLength: number }>;
+}
+
+/** One task the built-in executor runs: claimed under its lease, with its workflow. */
+export interface StepRun {
+  ctx: CoreContext;
+  task: ClaimedTask;
+  workflow: WorkflowRow;
+  services: StepServices;
+}
+
+/** Items of a step, by status, as progress frames and the workflow's detail count them. */
+export interface ItemCounts {
+  total: number;
+  waiting: number;
+  pending: number;
+  processing: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+}
+
+/** One item a fan-out step creates: its reference and what a worker needs to make it. */
+export interface PlannedItem {
+  ref: string;
+  output: Record<string, unknown>;
+}
+
+export interface ItemPage {
+  items: PlannedItem[];
+  /** Id of the last row read, to continue after. */
+  last: number | null;
+  /** Fewer rows than asked for: nothing is left after this page. */
+  exhausted: boolean;
+}
+
+/** What every step has: how its progress reads, and what it refuses up front. */
+interface StepBase<Name extends string> {
+  name: Name;
+  /** What one item is called in progress messages, singular and plural. */
+  noun: string;
+  plural: string;
+  /**
+   * How far a running single step reads before it reports anything (0..1; default one half).
+   * A step with outside progress (a render) starts at 0 so its first real report never goes back.
+   */
+  progressGuess?: number;
+  /**
+   * Credits (in hundredths) the step costs a run with these options. Nothing reads it yet: the
+   * quote of a whole workflow comes with the provider-backed steps; the export's own price is
+   * charged by the export, as before.
+   */
+  cost?(options: WorkflowOptions, videoSeconds: number): number;
+  /**
+   * Refuses a workflow at its start (throws an AppError) when the step could never run on this
+   * project; `first`: no step runs before it.
+   */
+  check?(
+    ctx: CoreContext,
+    ownerId: number,
+    project: { id: string; script: string | null; description: string | null },
+    at: { first: boolean },
+  ): Promise<void>;
+}
+
+export interface SingleStep<Name extends string = string> extends StepBase<Name> {
+  kind: "single";
+  /** Runs the step's own task. */
+  run(ex: StepRun): Promise<StepResult>;
+}
+
+export interface FanoutStep<Name extends string = string> extends StepBase<Name> {
+  kind: "fanout";
+  /** The message while items are under way: "Generating storyboard 3/10". */
+  progressMessage(counts: ItemCounts): string;
+  items: {
+    /** Task type of the items: what an external worker claims. */
+    taskType: string;
+    /** One chunk of the items, in row id order after `after`, at most `limit`. */
+    plan(ctx: CoreContext, workflow: WorkflowRow, after: number, limit: number): Promise<ItemPage>;
+    /** Makes one item with the built-in generator. */
+    run(ex: StepRun): Promise<StepResult>;
+    /**
+     * A worker's result for an item (`task_output`): statements that record it in the batch that
+     * completes the task, or a thrown AppError that refuses the completion and changes nothing.
+     */
+    accept?(
+      ctx: CoreContext,
+      task: TaskRow,
+      output: Record<string, unknown> | null | undefined,
+    ): Promise<Statement[]>;
+  };
+}
+
+export type StepDefinition<Name extends string = string> = SingleStep<Name> | FanoutStep<Name>;
+
+/** The part of a step the run's state machine reads (so it can be tested without the step's work). */
+export type StepInfo = Pick<StepDefinition, "name" | "kind" | "noun" | "plural" | "progressGuess"> & {
+  progressMessage?: (counts: ItemCounts) => string;
+};
+
+export type StepCatalog = (name: string | null | undefined) => StepInfo | undefined;
+
+/** Item references of fan-out children: `character:12`, `storyboard:34`. */
+export function itemRef(kind: string, id: number): string {
+  return `${kind}:${id}`;
+}
+
+export function parseItemRef(ref: string | null | undefined, kind: string): number | null {
+  const m = /^([a-z_]+):(\d+)$/.exec(ref ?? "");
+  return m && m[1] === kind ? Number(m[2]) : null;
+}
