@@ -1,4 +1,5 @@
 import type { Tier } from "./core/billing/tiers";
+import type { AppContext } from "./core/context";
 import type { ApiKeyScope } from "./db/schema/studio";
 
 /**
@@ -22,6 +23,8 @@ export interface Principal {
 export interface AppVariables {
   requestId: string;
   principal: Principal | undefined;
+  /** The request's one context, built on first use by `contextOf(c)`. */
+  ctx: AppContext | undefined;
 }
 
 export interface AppEnv {

@@ -2,6 +2,7 @@ import { resumeCollections } from "./core/billing/collection";
 import { issueDueInvoices } from "./core/billing/invoices";
 import { snapshotStorage } from "./core/billing/storage";
 import { rollQuotaPeriods } from "./core/billing/subscriptions";
+import { type AppContext, createContext } from "./core/context";
 import { failStalledExports } from "./core/exports/watchdog";
 import { purgeIdempotencyKeys } from "./core/idempotency";
 import { sweepOutbox } from "./core/outbox";
@@ -10,8 +11,6 @@ import { pokeWorkflows } from "./core/workflows/run-stub";
 import { purgeStripeEvents } from "./db/queries/payments";
 import { expireLeases, rollupProjectStatement } from "./db/queries/tasks";
 import { deleteExpiredUploadTokens } from "./db/queries/upload-tokens";
-import { readConfig } from "./platform/config";
-import { backgroundCore, dbOf } from "./platform/context";
 
 /**
  * Cron housekeeping only: anything a user would notice is evaluated lazily where it is
@@ -19,13 +18,12 @@ import { backgroundCore, dbOf } from "./platform/context";
  * for this. It tidies the stored state and re-sends what never left.
  */
 export async function runScheduled(env: Env, now: number) {
-  const db = dbOf(env);
-  const config = readConfig(env);
-  const ctx = backgroundCore(env, now);
-  const leasesExpired = await isolated("expired leases", () => expireLeasesAndRollUp(env, now, config));
+  const ctx = createContext(env, { now });
+  const { db } = ctx;
+  const leasesExpired = await isolated("expired leases", () => expireLeasesAndRollUp(ctx));
   await isolated("idempotency keys", () => purgeIdempotencyKeys(db, now));
   const outboxResent = await isolated("outbox", () => sweepOutbox(env, db, now));
-  const rewrapped = await isolated("credential keys", () => rewrapCredentials({ env, db, config, now }));
+  const rewrapped = await isolated("credential keys", () => rewrapCredentials(ctx));
   const exportsFailed = await isolated("stalled exports", () => failStalledExports(ctx));
   const quotaPeriodsRolled = await isolated("quota periods", () => rollQuotaPeriods(ctx));
   const storageSnapshots = await isolated("storage snapshots", () => snapshotStorage(ctx));
@@ -47,8 +45,7 @@ export async function runScheduled(env: Env, now: number) {
 }
 
 /** Expired leases back to pending (or failed after their attempts), with their projects rolled up. */
-async function expireLeasesAndRollUp(env: Env, now: number, config: ReturnType<typeof readConfig>) {
-  const db = dbOf(env);
+async function expireLeasesAndRollUp({ env, db, now, config }: AppContext) {
   const expired = await expireLeases(db, now, config.tasks.maxAttempts);
   const projects = [...new Set(expired.map((t) => t.project_id))];
   if (projects.length > 0) {

@@ -281,8 +281,7 @@ describe("platform accounts", () => {
 
   it("re-wraps credentials under a new key and still decrypts the old version meanwhile", async () => {
     const { rewrapCredentials } = await import("../../worker/core/platform-accounts/accounts");
-    const { dbOf } = await import("../../worker/platform/context");
-    const { readConfig } = await import("../../worker/platform/config");
+    const { createContext } = await import("../../worker/core/context");
     const t = await newTenant();
     const secret = canary();
     const acct = await account(t, secret);
@@ -290,10 +289,7 @@ describe("platform accounts", () => {
       ...env,
       CREDENTIALS_KEYS: `v2:${btoa(String.fromCharCode(...new Uint8Array(32).fill(7)))},${env.CREDENTIALS_KEYS}`,
     };
-    const done = await rewrapCredentials(
-      { env: rotated, db: dbOf(env), config: readConfig(env), now: Date.now() },
-      500,
-    );
+    const done = await rewrapCredentials(createContext(rotated), 500);
     expect(done).toBeGreaterThanOrEqual(1);
     const row = await env.DB.prepare("SELECT credentials_key_version FROM platform_accounts WHERE id = ?")
       .bind(acct.id)

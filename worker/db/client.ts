@@ -19,3 +19,15 @@ export async function runBatch(db: Database, statements: readonly Statement[]): 
   if (statements.length === 0) return [];
   return db.batch(statements as unknown as [Statement, ...Statement[]]);
 }
+
+const cache = new WeakMap<D1Database, Database>();
+
+/** The drizzle client of a D1 binding, made once per isolate (it holds no connection state). */
+export function dbOf(d1: D1Database): Database {
+  let db = cache.get(d1);
+  if (!db) {
+    db = createDb(d1);
+    cache.set(d1, db);
+  }
+  return db;
+}

@@ -1,9 +1,8 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv, Principal, Scope } from "../app-env";
 import { authenticate, bearerToken, requireScope } from "../core/auth/principal";
-import { tokenSecrets } from "../core/auth/tokens";
 import { type Policy, policies, rateLimitError, requestPermits } from "../core/rate-limits";
-import { servicesOf } from "../platform/context";
+import { contextOf } from "../platform/http/context";
 import { setRateLimitHeaders } from "../platform/rate-limit-headers";
 
 type PolicyName = "studioUser" | "automationCredential";
@@ -20,22 +19,19 @@ export function requireAuth(
   opts: { queryToken?: boolean } = {},
 ): MiddlewareHandler<AppEnv>[] {
   const auth: MiddlewareHandler<AppEnv> = async function authenticateBearer(c, next) {
-    const s = servicesOf(c);
+    const ctx = contextOf(c);
     // Browsers' EventSource and WebSocket cannot send headers: those routes also read `?token=`.
     const fromQuery = opts.queryToken && !c.req.header("Authorization") ? c.req.query("token") : undefined;
-    const principal = await authenticate(
-      { db: s.db, config: s.config, secrets: tokenSecrets(c.env), now: s.now, defer: s.defer },
-      fromQuery ?? bearerToken(c.req.header("Authorization")),
-    );
+    const principal = await authenticate(ctx, fromQuery ?? bearerToken(c.req.header("Authorization")));
     requireScope(principal, ...scopes);
     c.set("principal", principal);
     await next();
   };
   const limit: MiddlewareHandler<AppEnv> = async function rateLimit(c, next) {
     const principal = c.get("principal") as Principal;
-    const s = servicesOf(c);
-    const policy: Policy = policies(s.config)[policyName](principal);
-    const result = await requestPermits(c.env).take(policy.name, { ...policy, meter: true }, s.now);
+    const ctx = contextOf(c);
+    const policy: Policy = policies(ctx.config)[policyName](principal);
+    const result = await requestPermits(c.env).take(policy.name, { ...policy, meter: true }, ctx.now);
     if (!result.allowed) throw rateLimitError(result, policy);
     setRateLimitHeaders(c, result, policy.windowSeconds);
     await next();

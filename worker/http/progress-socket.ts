@@ -3,7 +3,6 @@ import { CLOSE } from "../../contracts/workflow-frames";
 import { liveStreamRequest } from "../../contracts/workflow-run";
 import type { AppEnv } from "../app-env";
 import { authenticate, bearerToken, requireScope } from "../core/auth/principal";
-import { tokenSecrets } from "../core/auth/tokens";
 import { policies, requestPermits } from "../core/rate-limits";
 import { workflowRun } from "../core/workflows/run-stub";
 import { findWorkflow } from "../db/queries/workflows";
@@ -43,10 +42,7 @@ progressSocketRouter.get("/ws/progress/:workflow_id", async (c) => {
     return refuse(CLOSE.unauthorized, "Missing token: connect with ?token=<access token or API key>");
   let principal: Awaited<ReturnType<typeof authenticate>>;
   try {
-    principal = await authenticate(
-      { db: s.db, config: s.config, secrets: tokenSecrets(c.env), now: s.now, defer: s.defer },
-      token,
-    );
+    principal = await authenticate(s, token);
   } catch (err) {
     return refuse(CLOSE.unauthorized, err instanceof AppError ? err.message : "Invalid token");
   }

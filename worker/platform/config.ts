@@ -1,5 +1,3 @@
-import type { Tier } from "../core/billing/tiers";
-
 /** Typed view of the `[vars]` in wrangler.toml; every limit can be changed per environment. */
 export interface AppConfig {
   appEnv: string;
@@ -27,8 +25,14 @@ export interface AppConfig {
     /** Days an issued invoice may stay unpaid before its account is past due (dunning). */
     pastDueDays: number;
   };
+  /**
+   * The origin of this API for links made outside a request (signed file URLs and upload URLs the
+   * renderer fetches, callbacks handed out by background jobs); no trailing slash.
+   */
+  publicOrigin: string;
   rateLimits: {
-    perHourByTier: Record<Tier, number>;
+    /** Keyed by the subscription tiers (core/billing/tiers.ts): a new tier fails typecheck there. */
+    perHourByTier: { free: number; professional: number; enterprise: number };
     automationPerMinute: number;
     registerPerIpPerHour: number;
     loginFailuresPerEmail: number;
@@ -87,6 +91,7 @@ export function readConfig(env: Env): AppConfig {
       .map((e) => e.trim().toLowerCase())
       .filter(Boolean),
     billing: { pastDueDays: int(env.BILLING_PAST_DUE_DAYS, 7) },
+    publicOrigin: (env.PUBLIC_ORIGIN || "http://127.0.0.1:8787").replace(/\/+$/, ""),
     rateLimits: {
       perHourByTier: {
         free: int(env.RATE_LIMIT_FREE_PER_HOUR, 100),

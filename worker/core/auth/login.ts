@@ -1,7 +1,8 @@
 import type { RateLimiterClient } from "../../../durable-objects/rate-limiter/client";
 import { unauthorized } from "../../platform/errors";
+import type { AppContext } from "../context";
 import { policies, rateLimitError } from "../rate-limits";
-import { type AccountDeps, checkCredentials, normaliseEmail, startSession, type TokenPair } from "./accounts";
+import { checkCredentials, normaliseEmail, startSession, type TokenPair } from "./accounts";
 
 /**
  * Login with brute-force guards: attempts per client IP, and attempts per email that a success
@@ -10,14 +11,14 @@ import { type AccountDeps, checkCredentials, normaliseEmail, startSession, type 
  * unknown email and a wrong password give the same answer in the same time.
  */
 export async function login(
-  deps: AccountDeps & { defer: (p: Promise<unknown>) => void },
+  ctx: AppContext,
   limiter: RateLimiterClient,
   ip: string,
   emailInput: string,
   password: string,
 ): Promise<TokenPair> {
   const email = normaliseEmail(emailInput);
-  const p = policies(deps.config);
+  const p = policies(ctx.config);
   const ipPolicy = p.loginIp(ip);
   const ipResult = await limiter.hit(ipPolicy.name, ipPolicy, "closed");
   if (!ipResult.allowed)
@@ -36,8 +37,8 @@ export async function login(
     );
   }
 
-  const user = await checkCredentials(deps, email, password);
+  const user = await checkCredentials(ctx, email, password);
   if (!user) throw unauthorized("Incorrect email or password");
-  deps.defer(limiter.clear(emailPolicy.name));
-  return startSession(deps, user.id);
+  ctx.defer(limiter.clear(emailPolicy.name));
+  return startSession(ctx, user.id);
 }

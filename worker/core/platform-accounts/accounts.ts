@@ -1,6 +1,5 @@
 import { AccountQuotaClient } from "../../../durable-objects/account-quota/client";
 import type { QuotaStatus } from "../../../durable-objects/account-quota/interface";
-import type { Database } from "../../db/client";
 import {
   deletePlatformAccountRow,
   findAccountsToRewrap,
@@ -12,9 +11,9 @@ import {
   softDeletePlatformAccount,
   updatePlatformAccount,
 } from "../../db/queries/platform-accounts";
-import type { AppConfig } from "../../platform/config";
 import { randomToken } from "../../platform/crypto";
 import { AppError, badRequest, notFound } from "../../platform/errors";
+import type { AppContext } from "../context";
 import {
   credentialsAad,
   currentKeyVersion,
@@ -23,14 +22,7 @@ import {
   sealCredentials,
 } from "./credentials";
 
-export interface AccountsContext {
-  env: Env;
-  db: Database;
-  config: AppConfig;
-  now: number;
-}
-
-export function quotaClient(ctx: AccountsContext): AccountQuotaClient {
+export function quotaClient(ctx: AppContext): AccountQuotaClient {
   return new AccountQuotaClient(ctx.env.ACCOUNT_QUOTA, ctx.config.quotaTimeZone);
 }
 
@@ -39,7 +31,7 @@ export interface AccountView {
   quota: QuotaStatus;
 }
 
-async function withQuota(ctx: AccountsContext, rows: PlatformAccountRow[]): Promise<AccountView[]> {
+async function withQuota(ctx: AppContext, rows: PlatformAccountRow[]): Promise<AccountView[]> {
   const client = quotaClient(ctx);
   return Promise.all(
     rows.map(async (row) => ({ row, quota: await client.status(row.id, row.dailyLimit, ctx.now) })),
@@ -51,7 +43,7 @@ export function isAvailable(view: AccountView): boolean {
 }
 
 async function seal(
-  ctx: AccountsContext,
+  ctx: AppContext,
   row: { id: number; ownerId: number },
   credentials: Record<string, unknown>,
 ) {
@@ -69,7 +61,7 @@ async function seal(
 }
 
 export async function createAccount(
-  ctx: AccountsContext,
+  ctx: AppContext,
   ownerId: number,
   input: {
     platform: string;
@@ -108,26 +100,26 @@ export async function createAccount(
   }
 }
 
-export async function getAccount(ctx: AccountsContext, ownerId: number, id: number): Promise<AccountView> {
+export async function getAccount(ctx: AppContext, ownerId: number, id: number): Promise<AccountView> {
   const row = await findPlatformAccount(ctx.db, ownerId, id);
   if (!row) throw notFound("Platform account");
   return (await withQuota(ctx, [row]))[0] as AccountView;
 }
 
 export async function listAccounts(
-  ctx: AccountsContext,
+  ctx: AppContext,
   ownerId: number,
   q: { skip: number; limit: number; platform?: string | undefined; status?: string | undefined },
 ) {
   return withQuota(ctx, await listPlatformAccounts(ctx.db, ownerId, q));
 }
 
-export async function availableAccounts(ctx: AccountsContext, ownerId: number, platform: string) {
+export async function availableAccounts(ctx: AppContext, ownerId: number, platform: string) {
   return (await withQuota(ctx, await listActiveAccounts(ctx.db, ownerId, platform))).filter(isAvailable);
 }
 
 export async function updateAccount(
-  ctx: AccountsContext,
+  ctx: AppContext,
   ownerId: number,
   id: number,
   input: Partial<{
@@ -157,11 +149,11 @@ export async function updateAccount(
   return (await withQuota(ctx, [row]))[0] as AccountView;
 }
 
-export async function deleteAccount(ctx: AccountsContext, ownerId: number, id: number) {
+export async function deleteAccount(ctx: AppContext, ownerId: number, id: number) {
   if (!(await softDeletePlatformAccount(ctx.db, ownerId, id, ctx.now))) throw notFound("Platform account");
 }
 
-export async function resetUsage(ctx: AccountsContext, ownerId: number, id: number, usedToday: number) {
+export async function resetUsage(ctx: AppContext, ownerId: number, id: number, usedToday: number) {
   const row = await findPlatformAccount(ctx.db, ownerId, id);
   if (!row) throw notFound("Platform account");
   const quota = await quotaClient(ctx).setUsage(row.id, row.dailyLimit, usedToday, ctx.now);
@@ -178,7 +170,7 @@ export interface Lease {
  * Consumes one unit of an account's daily quota and hands out its decrypted credentials — the only
  * way credentials ever leave the database. At zero it fails cleanly with 429 until the day turns.
  */
-export async function leaseAccount(ctx: AccountsContext, ownerId: number, id: number): Promise<Lease> {
+export async function leaseAccount(ctx: AppContext, ownerId: number, id: number): Promise<Lease> {
   const row = await findPlatformAccount(ctx.db, ownerId, id);
   if (!row) throw notFound("Platform account");
   if (row.status !== "active") throw badRequest(`Platform account ${id} is ${row.status}`);
@@ -197,7 +189,7 @@ export async function leaseAccount(ctx: AccountsContext, ownerId: number, id: nu
 }
 
 /** Reserves a unit of one account and opens its credentials; undefined when its quota is spent. */
-async function reserveAccount(ctx: AccountsContext, row: PlatformAccountRow): Promise<Lease | undefined> {
+async function reserveAccount(ctx: AppContext, row: PlatformAccountRow): Promise<Lease | undefined> {
   const client = quotaClient(ctx);
   const reservationId = `lease:${randomToken(12)}`;
   const reservation = await client.reserve(row.id, row.dailyLimit, reservationId, ctx.now);
@@ -227,7 +219,7 @@ async function reserveAccount(ctx: AccountsContext, row: PlatformAccountRow): Pr
 }
 
 /** For a claim with `platform`: the least recently used active account that still has quota. */
-export async function reserveAnyAccount(ctx: AccountsContext, ownerId: number, platform: string) {
+export async function reserveAnyAccount(ctx: AppContext, ownerId: number, platform: string) {
   for (const row of await listActiveAccounts(ctx.db, ownerId, platform)) {
     const lease = await reserveAccount(ctx, row);
     if (lease) return lease;
@@ -235,7 +227,7 @@ export async function reserveAnyAccount(ctx: AccountsContext, ownerId: number, p
   return undefined;
 }
 
-export async function releaseLease(ctx: AccountsContext, lease: Lease): Promise<void> {
+export async function releaseLease(ctx: AppContext, lease: Lease): Promise<void> {
   await quotaClient(ctx).release(lease.view.row.id, lease.reservationId);
 }
 
@@ -243,7 +235,7 @@ export async function releaseLease(ctx: AccountsContext, lease: Lease): Promise<
  * Re-seals credentials stored under an older key version with the current key (cron), so a
  * retired key can be removed from CREDENTIALS_KEYS once this has run.
  */
-export async function rewrapCredentials(ctx: AccountsContext, limit = 50): Promise<number> {
+export async function rewrapCredentials(ctx: AppContext, limit = 50): Promise<number> {
   const current = await currentKeyVersion(ctx.env.CREDENTIALS_KEYS);
   let done = 0;
   for (const row of await findAccountsToRewrap(ctx.db, current, limit)) {

@@ -1,13 +1,9 @@
 import { claimNextTask, extendLease, findTask, type TaskRow } from "../../db/queries/tasks";
 import { randomToken } from "../../platform/crypto";
 import { badRequest, notFound } from "../../platform/errors";
-import {
-  type AccountsContext,
-  type Lease,
-  releaseLease,
-  reserveAnyAccount,
-} from "../platform-accounts/accounts";
-import { assertLeaseSeconds, type EngineContext } from "./engine";
+import type { AppContext } from "../context";
+import { type Lease, releaseLease, reserveAnyAccount } from "../platform-accounts/accounts";
+import { assertLeaseSeconds } from "./engine";
 
 export type ClaimOutcome =
   | { kind: "claimed"; task: TaskRow; lease?: Lease | undefined }
@@ -19,7 +15,7 @@ export type ClaimOutcome =
  * back if no task was claimed after all.
  */
 export async function claimTask(
-  ctx: EngineContext & AccountsContext,
+  ctx: AppContext,
   ownerId: number,
   input: {
     task_types: string[];
@@ -55,7 +51,7 @@ export async function claimTask(
 
 /** Extends a lease held with `leaseToken`; a stale token is the documented 400 "Lease expired". */
 export async function heartbeat(
-  ctx: EngineContext,
+  ctx: AppContext,
   ownerId: number,
   taskId: number,
   input: { lease_token: string; lease_seconds?: number | undefined },

@@ -1,5 +1,4 @@
 import type { BatchItem } from "drizzle-orm/batch";
-import type { Database } from "../../db/client";
 import { isUniqueViolation } from "../../db/errors";
 import { abortUnlessChanged, isGuardAbort } from "../../db/guard";
 import { findPlatformAccountIds } from "../../db/queries/platform-accounts";
@@ -25,18 +24,10 @@ import type { TaskStatus } from "../../db/schema/automation";
 import type { AppConfig } from "../../platform/config";
 import { randomToken } from "../../platform/crypto";
 import { AppError, badRequest, conflict, notFound } from "../../platform/errors";
+import type { AppContext } from "../context";
 import { isWorkflowItem, prepareItemCompletion } from "../workflows/item-completion";
 import { type DependencyRef, planGraph } from "./graph";
 import { assertTaskTransition, transitionError } from "./transitions";
-
-export interface EngineContext {
-  db: Database;
-  config: AppConfig;
-  now: number;
-  /** Bindings, for completions of studio workflow items (their images are read from R2). */
-  env?: Env;
-  origin?: string;
-}
 
 /** A task to create, as both surfaces describe it. */
 export interface TaskSpec {
@@ -67,7 +58,7 @@ export interface PreparedGraph {
  * `completed` and `failed` may be imported as such; `processing` gets a default lease.
  */
 export async function prepareTaskGraph(
-  ctx: EngineContext,
+  ctx: AppContext,
   ownerId: number,
   project: ProjectSelector,
   specs: readonly TaskSpec[],
@@ -155,7 +146,7 @@ export async function runTaskBatch<T>(run: () => Promise<T>): Promise<T> {
 
 /** Creates tasks in an existing project (one batch) and returns them as stored. */
 export async function createTasks(
-  ctx: EngineContext,
+  ctx: AppContext,
   ownerId: number,
   projectId: number,
   specs: readonly TaskSpec[],
@@ -217,7 +208,7 @@ function sameJson(a: unknown, b: unknown): boolean {
  * backwards is skipped instead of refused.
  */
 export async function prepareTaskUpdates(
-  ctx: EngineContext,
+  ctx: AppContext,
   ownerId: number,
   updates: readonly TaskUpdate[],
   opts: { leaseRequired: boolean; ignoreRegressions?: boolean; itemHook?: boolean },
@@ -303,10 +294,9 @@ export async function prepareTaskUpdates(
   if (opts.itemHook !== false) {
     for (const { u, task } of resolved) {
       if (!completed.includes(task.id) || !isWorkflowItem(task)) continue;
-      if (!ctx.env) throw new Error("workflow item completion needs the bindings");
       itemStatements.push(
         ...(await prepareItemCompletion(
-          { env: ctx.env, db: ctx.db, config: ctx.config, now: ctx.now, origin: ctx.origin ?? "" },
+          ctx,
           task,
           u.task_output ?? (task.taskOutput as Record<string, unknown> | null),
         )),
@@ -339,7 +329,7 @@ export function releasedIds(prepared: PreparedUpdates, results: readonly unknown
 
 /** Prepares and runs task updates in one batch, and returns the tasks as stored afterwards. */
 export async function applyTaskUpdates(
-  ctx: EngineContext,
+  ctx: AppContext,
   ownerId: number,
   updates: readonly TaskUpdate[],
   opts: { leaseRequired: boolean; ignoreRegressions?: boolean; itemHook?: boolean },
@@ -361,7 +351,7 @@ export async function applyTaskUpdates(
 
 /** The addressed tasks as stored now, in request order. */
 export async function reloadTasks(
-  ctx: EngineContext,
+  ctx: AppContext,
   ownerId: number,
   prepared: PreparedUpdates,
 ): Promise<TaskRow[]> {

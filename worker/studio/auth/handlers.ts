@@ -4,20 +4,14 @@ import type { AppEnv } from "../../app-env";
 import * as accounts from "../../core/auth/accounts";
 import { createApiKey, listKeys, revokeKey } from "../../core/auth/api-keys";
 import { login } from "../../core/auth/login";
-import { tokenSecrets } from "../../core/auth/tokens";
 import { quotaRemaining } from "../../core/billing/subscriptions";
 import { limiter, policies, rateLimitError } from "../../core/rate-limits";
-import { clientIp, principalOf, servicesOf } from "../../platform/context";
 import { createRouter } from "../../platform/create-router";
 import { AppError, badRequest, forbidden } from "../../platform/errors";
+import { clientIp, contextOf, principalOf } from "../../platform/http/context";
 import { iso } from "../../platform/time";
 import * as routes from "./routes";
 import type { LoginFormSchema, LoginJsonSchema } from "./schemas";
-
-function accountDeps(c: Context<AppEnv>) {
-  const s = servicesOf(c);
-  return { ...s, secrets: tokenSecrets(c.env), pepper: c.env.PASSWORD_PEPPER };
-}
 
 function apiKeyOut(row: {
   id: string;
@@ -50,7 +44,7 @@ function refuseCredentialsInUrl(c: Context<AppEnv>) {
 export const authRouter = createRouter()
   .openapi(routes.register, async (c) => {
     refuseCredentialsInUrl(c);
-    const deps = accountDeps(c);
+    const deps = contextOf(c);
     const policy = policies(deps.config).registerIp(clientIp(c));
     const hit = await limiter(c.env).hit(policy.name, policy, "closed");
     if (!hit.allowed) throw rateLimitError(hit, policy, "Too many registrations from this address");
@@ -78,19 +72,19 @@ export const authRouter = createRouter()
         fieldErrors: [{ field: "body", message: "Send the OAuth2 form or JSON {email, password}" }],
       });
     }
-    const deps = accountDeps(c);
+    const deps = contextOf(c);
     return c.json(await login(deps, limiter(c.env), clientIp(c), email, password), 200);
   })
   .openapi(routes.refresh, async (c) => {
     refuseCredentialsInUrl(c);
-    return c.json(await accounts.refresh(accountDeps(c), c.req.valid("json").refresh_token), 200);
+    return c.json(await accounts.refresh(contextOf(c), c.req.valid("json").refresh_token), 200);
   })
   .openapi(routes.logout, async (c) => {
-    await accounts.logout(accountDeps(c), principalOf(c).sessionId);
+    await accounts.logout(contextOf(c), principalOf(c).sessionId);
     return c.json({ message: "Logged out successfully" }, 200);
   })
   .openapi(routes.me, async (c) => {
-    const { user, subscription } = await accounts.me(accountDeps(c), principalOf(c).userId);
+    const { user, subscription } = await accounts.me(contextOf(c), principalOf(c).userId);
     return c.json(
       {
         id: user.id,
@@ -108,7 +102,7 @@ export const authRouter = createRouter()
     if (principal.via !== "jwt")
       throw forbidden("API keys are managed with a login session, not another key");
     const body = c.req.valid("json");
-    const s = servicesOf(c);
+    const s = contextOf(c);
     const { row, key } = await createApiKey(
       s.db,
       principal.userId,
@@ -121,14 +115,14 @@ export const authRouter = createRouter()
     const principal = principalOf(c);
     if (principal.via !== "jwt")
       throw forbidden("API keys are managed with a login session, not another key");
-    const rows = await listKeys(servicesOf(c).db, principal.userId);
+    const rows = await listKeys(contextOf(c).db, principal.userId);
     return c.json({ total: rows.length, items: rows.map(apiKeyOut) }, 200);
   })
   .openapi(routes.revokeApiKey, async (c) => {
     const principal = principalOf(c);
     if (principal.via !== "jwt")
       throw forbidden("API keys are managed with a login session, not another key");
-    const s = servicesOf(c);
+    const s = contextOf(c);
     await revokeKey(s.db, principal.userId, c.req.valid("param").key_id, s.now);
     return c.json({ message: "API key revoked" }, 200);
   });
