@@ -1,6 +1,6 @@
-import { buildApp } from "./app";
-import { consumeDeadLetters, consumeJobs } from "./jobs/consumer";
-import { runScheduled } from "./scheduled";
+import { buildApp } from "./entries/app";
+import { handleQueue } from "./entries/queue";
+import { runScheduled } from "./entries/scheduled";
 
 export { AccountQuota } from "../durable-objects/account-quota/account-quota";
 export { RateLimiter } from "../durable-objects/rate-limiter/rate-limiter";
@@ -8,12 +8,12 @@ export { WorkflowRun } from "../durable-objects/workflow-run/workflow-run";
 
 const app = buildApp();
 
+/** The deployed Worker: the fetch app, the queue consumers and the cron, composed in entries/. */
 export default {
   fetch: app.fetch,
 
   async queue(batch, env, _ctx) {
-    if (batch.queue.endsWith("-dlq")) await consumeDeadLetters(batch, env);
-    else await consumeJobs(batch, env);
+    await handleQueue(batch, env);
   },
 
   async scheduled(controller, env, ctx) {

@@ -169,7 +169,7 @@ describe("claims", () => {
       .bind(Date.now() - 1, a.id, b.id)
       .run();
     await env.DB.prepare("UPDATE tasks SET attempts = 5 WHERE id = ?").bind(b.id).run();
-    const { runScheduled } = await import("../../worker/scheduled");
+    const { runScheduled } = await import("../../worker/entries/scheduled");
     const result = await runScheduled(env, Date.now());
     expect(result.leasesExpired).toBeGreaterThanOrEqual(2);
     const after = data(await call("GET", `/projects/${project.id}`, { token: t.operator }));

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { buildApp } from "../../worker/app";
+import { buildApp } from "../../worker/entries/app";
 import { call, expectStudioError, newUser } from "../helpers/http";
 
 describe("error surfaces", () => {

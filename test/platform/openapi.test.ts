@@ -45,7 +45,7 @@ describe("OpenAPI document", () => {
 
 describe("OpenAPI completeness", () => {
   it("documents every route the app serves, on both surfaces", async () => {
-    const { buildApp } = await import("../../worker/app");
+    const { buildApp } = await import("../../worker/entries/app");
     const app = buildApp();
     const doc = (await call<Doc>("GET", "/api/openapi.json")).body;
     const documented = new Set(

@@ -2,8 +2,8 @@ import { env } from "cloudflare:workers";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { issueDueInvoices } from "../../worker/core/billing/invoices";
 import { currentSubscription } from "../../worker/core/billing/subscriptions";
+import { runScheduled } from "../../worker/entries/scheduled";
 import { backgroundCore } from "../../worker/platform/context";
-import { runScheduled } from "../../worker/scheduled";
 import {
   invoiceRows,
   postStripeEvent,

@@ -528,7 +528,7 @@ describe("renders that fail, never start, or are cancelled", () => {
     server.use(...jobsHandlers(jobs));
     const user = await newUser();
     const { id, started } = await startedExport(jobs, user.token);
-    const { runScheduled } = await import("../../worker/scheduled");
+    const { runScheduled } = await import("../../worker/entries/scheduled");
     const soon = await runScheduled(env, Date.now() + 60_000);
     expect(soon.exportsFailed).toBe(0);
     const later = await runScheduled(env, Date.now() + 2 * 3600_000);

@@ -1,5 +1,5 @@
-import type { Principal } from "../app-env";
-import { requireAuth } from "../http/auth-middleware";
+import type { Principal } from "../core/auth/types";
+import { requireAuth } from "../platform/http/auth-middleware";
 
 /**
  * Who may call what on the automation API: operators hold `automation`, AI workers

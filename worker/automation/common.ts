@@ -16,8 +16,6 @@ export const JsonObject = freeJson();
 
 export const Id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
-export { coreOf } from "../platform/context";
-
 /** A JSON body entry for `createRoute`. */
 export function jsonBody<S extends z.ZodType>(schema: S, required = true) {
   return { required, content: { "application/json": { schema } } };

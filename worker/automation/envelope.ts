@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { AppEnv } from "../app-env";
 import type { AppError } from "../platform/errors";
+import type { AppEnv } from "../platform/http/app-env";
 import { errorResponses } from "../platform/openapi-responses";
 
 /**

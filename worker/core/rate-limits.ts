@@ -1,10 +1,10 @@
 import { RateLimiterClient } from "../../durable-objects/rate-limiter/client";
 import type { HitResult } from "../../durable-objects/rate-limiter/interface";
 import { LeasedPermits } from "../../durable-objects/rate-limiter/permits";
-import type { Principal } from "../app-env";
 import type { AppConfig } from "../platform/config";
 import { AppError } from "../platform/errors";
 import { rateLimitHeaders } from "../platform/rate-limit-headers";
+import type { Principal } from "./auth/types";
 
 /** Every rate-limit policy of the product, named once, with its window and limit from config. */
 export function policies(config: AppConfig) {

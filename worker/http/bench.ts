@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { AppEnv } from "../app-env";
+import type { AppEnv } from "../platform/http/app-env";
 
 let payload: unknown = { total: 0, items: [] };
 

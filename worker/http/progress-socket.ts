@@ -1,13 +1,13 @@
 import { Hono } from "hono";
 import { CLOSE } from "../../contracts/workflow-frames";
 import { liveStreamRequest } from "../../contracts/workflow-run";
-import type { AppEnv } from "../app-env";
 import { authenticate, bearerToken, requireScope } from "../core/auth/principal";
 import { policies, requestPermits } from "../core/rate-limits";
 import { workflowRun } from "../core/workflows/run-stub";
 import { findWorkflow } from "../db/queries/workflows";
 import { servicesOf } from "../platform/context";
 import { AppError } from "../platform/errors";
+import type { AppEnv } from "../platform/http/app-env";
 
 /**
  * `GET /ws/progress/{workflow_id}?token=…` (the WebSocket API). The token (an access token or

@@ -3,9 +3,9 @@
 // takes `contextOf` / `createContext`. Nothing else may import it (a known dependency-cruiser
 // violation until then: platform/ importing core/).
 import type { Context } from "hono";
-import type { AppEnv } from "../app-env";
 import { type AppContext, createContext } from "../core/context";
 import { type Database, dbOf as dbOfBinding } from "../db/client";
+import type { AppEnv } from "./http/app-env";
 import { contextOf } from "./http/context";
 
 export { clientIp, principalOf } from "./http/context";

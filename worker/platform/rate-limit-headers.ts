@@ -1,8 +1,14 @@
 import type { Context } from "hono";
-import type { HitResult } from "../../durable-objects/rate-limiter/interface";
+
+/** What a rate-limit decision reports (the RateLimiter object's answer has this shape). */
+interface LimitState {
+  limit: number;
+  remaining: number;
+  resetSeconds: number;
+}
 
 /** RateLimit-* headers (draft-ietf-httpapi-ratelimit-headers) describing one policy. */
-export function rateLimitHeaders(result: HitResult, windowSeconds: number): Record<string, string> {
+export function rateLimitHeaders(result: LimitState, windowSeconds: number): Record<string, string> {
   return {
     "RateLimit-Limit": String(result.limit),
     "RateLimit-Remaining": String(result.remaining),
@@ -11,6 +17,6 @@ export function rateLimitHeaders(result: HitResult, windowSeconds: number): Reco
   };
 }
 
-export function setRateLimitHeaders(c: Context, result: HitResult, windowSeconds: number): void {
+export function setRateLimitHeaders(c: Context, result: LimitState, windowSeconds: number): void {
   for (const [k, v] of Object.entries(rateLimitHeaders(result, windowSeconds))) c.header(k, v);
 }

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
-import type { AppEnv } from "../app-env";
 import { idempotent } from "../core/idempotency";
-import { coreOf, principalOf } from "../platform/context";
+import type { AppEnv } from "../platform/http/app-env";
+import { contextOf, principalOf } from "../platform/http/context";
 
 /**
  * A studio POST that honours `Idempotency-Key` (core/idempotency.ts): runs `run` once per key and
@@ -13,7 +13,7 @@ export async function idempotentAnswer<T>(
   request: unknown,
   run: () => Promise<T>,
 ): Promise<T> {
-  const ctx = coreOf(c);
+  const ctx = contextOf(c);
   const { body, replayed } = await idempotent(
     ctx.db,
     principalOf(c).userId,

@@ -1,10 +1,9 @@
 import * as assets from "../../core/assets/assets";
 import type { AssetRow } from "../../db/queries/assets";
-import { principalOf } from "../../platform/context";
-import { createRouter } from "../../platform/create-router";
+import { contextOf, principalOf } from "../../platform/http/context";
+import { createRouter } from "../../platform/http/create-router";
 import { storedJson } from "../../platform/json-schema";
 import { iso } from "../../platform/time";
-import { coreOf } from "../common";
 import { ok } from "../envelope";
 import * as routes from "./routes";
 
@@ -29,11 +28,14 @@ function assetOut(a: AssetRow) {
 
 export const assetsRouter = createRouter()
   .openapi(routes.createAsset, async (c) => {
-    return ok(c, assetOut(await assets.createAsset(coreOf(c), principalOf(c).userId, c.req.valid("json"))));
+    return ok(
+      c,
+      assetOut(await assets.createAsset(contextOf(c), principalOf(c).userId, c.req.valid("json"))),
+    );
   })
   .openapi(routes.listAssets, async (c) => {
     const q = c.req.valid("query");
-    const rows = await assets.listOwnAssets(coreOf(c).db, principalOf(c).userId, {
+    const rows = await assets.listOwnAssets(contextOf(c).db, principalOf(c).userId, {
       skip: q.skip,
       limit: q.limit,
       assetType: q.asset_type,
@@ -43,7 +45,7 @@ export const assetsRouter = createRouter()
   })
   .openapi(routes.listByType, async (c) => {
     const q = c.req.valid("query");
-    const rows = await assets.listOwnAssets(coreOf(c).db, principalOf(c).userId, {
+    const rows = await assets.listOwnAssets(contextOf(c).db, principalOf(c).userId, {
       skip: q.skip,
       limit: q.limit,
       assetType: c.req.valid("param").asset_type,
@@ -54,12 +56,12 @@ export const assetsRouter = createRouter()
   .openapi(routes.getAsset, async (c) => {
     return ok(
       c,
-      assetOut(await assets.getAsset(coreOf(c).db, principalOf(c).userId, c.req.valid("param").asset_id)),
+      assetOut(await assets.getAsset(contextOf(c).db, principalOf(c).userId, c.req.valid("param").asset_id)),
     );
   })
   .openapi(routes.updateAsset, async (c) => {
     const row = await assets.updateOwnAsset(
-      coreOf(c),
+      contextOf(c),
       principalOf(c).userId,
       c.req.valid("param").asset_id,
       c.req.valid("json"),
@@ -67,12 +69,12 @@ export const assetsRouter = createRouter()
     return ok(c, assetOut(row));
   })
   .openapi(routes.deleteAsset, async (c) => {
-    await assets.deleteAsset(coreOf(c), principalOf(c).userId, c.req.valid("param").asset_id);
+    await assets.deleteAsset(contextOf(c), principalOf(c).userId, c.req.valid("param").asset_id);
     return ok(c, { message: "Asset deleted successfully" });
   })
   .openapi(routes.putContent, async (c) => {
     const row = await assets.putAssetContent(
-      coreOf(c),
+      contextOf(c),
       principalOf(c).userId,
       c.req.valid("param").asset_id,
       c.req.raw.body,
@@ -82,7 +84,7 @@ export const assetsRouter = createRouter()
   })
   .openapi(routes.getContent, async (c) => {
     const { asset, object } = await assets.getAssetContent(
-      coreOf(c),
+      contextOf(c),
       principalOf(c).userId,
       c.req.valid("param").asset_id,
     );

@@ -1,10 +1,9 @@
 import * as inspirations from "../../core/inspirations/inspirations";
 import type { InspirationRow } from "../../db/queries/inspirations";
-import { principalOf } from "../../platform/context";
-import { createRouter } from "../../platform/create-router";
+import { contextOf, principalOf } from "../../platform/http/context";
+import { createRouter } from "../../platform/http/create-router";
 import { storedJson } from "../../platform/json-schema";
 import { iso } from "../../platform/time";
-import { coreOf } from "../common";
 import { ok } from "../envelope";
 import * as routes from "./routes";
 
@@ -31,13 +30,13 @@ export const inspirationsRouter = createRouter()
     return ok(
       c,
       inspirationOut(
-        await inspirations.createInspiration(coreOf(c), principalOf(c).userId, c.req.valid("json")),
+        await inspirations.createInspiration(contextOf(c), principalOf(c).userId, c.req.valid("json")),
       ),
     );
   })
   .openapi(routes.listInspirations, async (c) => {
     const rows = await inspirations.listOwnInspirations(
-      coreOf(c).db,
+      contextOf(c).db,
       principalOf(c).userId,
       c.req.valid("query"),
     );
@@ -45,7 +44,7 @@ export const inspirationsRouter = createRouter()
   })
   .openapi(routes.getInspiration, async (c) => {
     const row = await inspirations.getInspiration(
-      coreOf(c).db,
+      contextOf(c).db,
       principalOf(c).userId,
       c.req.valid("param").inspiration_id,
     );
@@ -53,7 +52,7 @@ export const inspirationsRouter = createRouter()
   })
   .openapi(routes.updateInspiration, async (c) => {
     const row = await inspirations.updateInspiration(
-      coreOf(c),
+      contextOf(c),
       principalOf(c).userId,
       c.req.valid("param").inspiration_id,
       c.req.valid("json"),
@@ -62,7 +61,7 @@ export const inspirationsRouter = createRouter()
   })
   .openapi(routes.deleteInspiration, async (c) => {
     await inspirations.deleteInspiration(
-      coreOf(c),
+      contextOf(c),
       principalOf(c).userId,
       c.req.valid("param").inspiration_id,
     );
@@ -70,7 +69,7 @@ export const inspirationsRouter = createRouter()
   })
   .openapi(routes.approveInspiration, async (c) => {
     const row = await inspirations.approveInspiration(
-      coreOf(c),
+      contextOf(c),
       principalOf(c).userId,
       c.req.valid("param").inspiration_id,
       c.req.valid("json") ?? {},
@@ -79,7 +78,7 @@ export const inspirationsRouter = createRouter()
   })
   .openapi(routes.rejectInspiration, async (c) => {
     const row = await inspirations.rejectInspiration(
-      coreOf(c),
+      contextOf(c),
       principalOf(c).userId,
       c.req.valid("param").inspiration_id,
       c.req.valid("json") ?? {},
@@ -88,7 +87,7 @@ export const inspirationsRouter = createRouter()
   })
   .openapi(routes.regenerateInspiration, async (c) => {
     const row = await inspirations.regenerateInspiration(
-      coreOf(c),
+      contextOf(c),
       principalOf(c).userId,
       c.req.valid("param").inspiration_id,
       c.req.valid("json") ?? {},

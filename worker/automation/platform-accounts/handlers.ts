@@ -1,9 +1,8 @@
 import * as accounts from "../../core/platform-accounts/accounts";
 import { PLATFORMS } from "../../db/schema/automation";
-import { principalOf } from "../../platform/context";
-import { createRouter } from "../../platform/create-router";
+import { contextOf, principalOf } from "../../platform/http/context";
+import { createRouter } from "../../platform/http/create-router";
 import { iso } from "../../platform/time";
-import { coreOf } from "../common";
 import { ok } from "../envelope";
 import * as routes from "./routes";
 
@@ -30,18 +29,20 @@ export const platformAccountsRouter = createRouter()
   .openapi(routes.createAccount, async (c) => {
     return ok(
       c,
-      accountOut(await accounts.createAccount(coreOf(c), principalOf(c).userId, c.req.valid("json"))),
+      accountOut(await accounts.createAccount(contextOf(c), principalOf(c).userId, c.req.valid("json"))),
     );
   })
   .openapi(routes.listAccounts, async (c) => {
     return ok(
       c,
-      (await accounts.listAccounts(coreOf(c), principalOf(c).userId, c.req.valid("query"))).map(accountOut),
+      (await accounts.listAccounts(contextOf(c), principalOf(c).userId, c.req.valid("query"))).map(
+        accountOut,
+      ),
     );
   })
   .openapi(routes.availableAccounts, async (c) => {
     const views = await accounts.availableAccounts(
-      coreOf(c),
+      contextOf(c),
       principalOf(c).userId,
       c.req.valid("param").platform,
     );
@@ -52,13 +53,13 @@ export const platformAccountsRouter = createRouter()
     return ok(
       c,
       accountOut(
-        await accounts.getAccount(coreOf(c), principalOf(c).userId, c.req.valid("param").account_id),
+        await accounts.getAccount(contextOf(c), principalOf(c).userId, c.req.valid("param").account_id),
       ),
     );
   })
   .openapi(routes.updateAccount, async (c) => {
     const view = await accounts.updateAccount(
-      coreOf(c),
+      contextOf(c),
       principalOf(c).userId,
       c.req.valid("param").account_id,
       c.req.valid("json"),
@@ -66,13 +67,13 @@ export const platformAccountsRouter = createRouter()
     return ok(c, accountOut(view));
   })
   .openapi(routes.deleteAccount, async (c) => {
-    await accounts.deleteAccount(coreOf(c), principalOf(c).userId, c.req.valid("param").account_id);
+    await accounts.deleteAccount(contextOf(c), principalOf(c).userId, c.req.valid("param").account_id);
     return ok(c, { message: "Platform account deleted successfully" });
   })
   .openapi(routes.resetUsage, async (c) => {
     const body = c.req.valid("json") ?? { used_today: 0 };
     const view = await accounts.resetUsage(
-      coreOf(c),
+      contextOf(c),
       principalOf(c).userId,
       c.req.valid("param").account_id,
       body.used_today ?? 0,
@@ -81,7 +82,7 @@ export const platformAccountsRouter = createRouter()
   })
   .openapi(routes.leaseAccount, async (c) => {
     const lease = await accounts.leaseAccount(
-      coreOf(c),
+      contextOf(c),
       principalOf(c).userId,
       c.req.valid("param").account_id,
     );

@@ -1,14 +1,13 @@
 import * as projects from "../../core/pipeline/projects";
-import { principalOf } from "../../platform/context";
-import { createRouter } from "../../platform/create-router";
-import { coreOf } from "../common";
+import { contextOf, principalOf } from "../../platform/http/context";
+import { createRouter } from "../../platform/http/create-router";
 import { ok } from "../envelope";
 import { projectDetailOut, projectOut } from "./mapper";
 import * as routes from "./routes";
 
 export const pipelineProjectsRouter = createRouter()
   .openapi(routes.createProject, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     return ok(
       c,
       projectDetailOut(
@@ -18,17 +17,17 @@ export const pipelineProjectsRouter = createRouter()
     );
   })
   .openapi(routes.listProjects, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const rows = await projects.listProjects(ctx.db, principalOf(c).userId, c.req.valid("query"));
     return ok(c, rows.map(projectOut));
   })
   .openapi(routes.getProject, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const found = await projects.getProject(ctx.db, principalOf(c).userId, c.req.valid("param").project_id);
     return ok(c, projectDetailOut(found, ctx.now));
   })
   .openapi(routes.updateProject, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const updated = await projects.updateProject(
       ctx,
       principalOf(c).userId,
@@ -38,11 +37,11 @@ export const pipelineProjectsRouter = createRouter()
     return ok(c, projectDetailOut(updated, ctx.now));
   })
   .openapi(routes.deleteProject, async (c) => {
-    await projects.deleteProject(coreOf(c), principalOf(c).userId, c.req.valid("param").project_id);
+    await projects.deleteProject(contextOf(c), principalOf(c).userId, c.req.valid("param").project_id);
     return ok(c, { message: "Project deleted successfully" });
   })
   .openapi(routes.recalculateTasks, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const found = await projects.recalculateTasks(
       ctx,
       principalOf(c).userId,
@@ -52,7 +51,7 @@ export const pipelineProjectsRouter = createRouter()
   })
   .openapi(routes.regenerateProject, async (c) => {
     const result = await projects.regenerateProject(
-      coreOf(c),
+      contextOf(c),
       principalOf(c).userId,
       c.req.valid("param").project_id,
       c.req.valid("json") ?? {},

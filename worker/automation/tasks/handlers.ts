@@ -1,20 +1,19 @@
 import type { Context } from "hono";
-import type { AppEnv } from "../../app-env";
 import { claimTask, heartbeat } from "../../core/tasks/claim";
 import { applyTaskUpdates, createTasks, type TaskUpdate } from "../../core/tasks/engine";
 import { notifyWorkflows } from "../../core/workflows/notify";
 import { findTask, listTasks } from "../../db/queries/tasks";
-import { principalOf } from "../../platform/context";
-import { createRouter } from "../../platform/create-router";
 import { badRequest, notFound } from "../../platform/errors";
+import type { AppEnv } from "../../platform/http/app-env";
+import { contextOf, principalOf } from "../../platform/http/context";
+import { createRouter } from "../../platform/http/create-router";
 import { leaseRequired } from "../access";
-import { coreOf } from "../common";
 import { noContent, ok } from "../envelope";
 import { taskOut } from "./mapper";
 import * as routes from "./routes";
 
 async function update(c: Context<AppEnv>, updates: TaskUpdate[]) {
-  const ctx = coreOf(c);
+  const ctx = contextOf(c);
   const principal = principalOf(c);
   const applied = await applyTaskUpdates(ctx, principal.userId, updates, {
     leaseRequired: leaseRequired(principal),
@@ -25,14 +24,14 @@ async function update(c: Context<AppEnv>, updates: TaskUpdate[]) {
 
 export const tasksRouter = createRouter()
   .openapi(routes.createTask, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const { project_id, ...spec } = c.req.valid("json");
     const [task] = await createTasks(ctx, principalOf(c).userId, project_id, [spec]);
     if (!task) throw notFound("Project");
     return ok(c, taskOut(task, ctx.now));
   })
   .openapi(routes.batchCreateTasks, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const { tasks } = c.req.valid("json");
     const projects = new Set(tasks.map((t) => t.project_id));
     if (projects.size !== 1) throw badRequest("All tasks of a batch belong to one project");
@@ -48,7 +47,7 @@ export const tasksRouter = createRouter()
     );
   })
   .openapi(routes.claimTask, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const outcome = await claimTask(ctx, principalOf(c).userId, c.req.valid("json"));
     if (outcome.kind === "none") return noContent(c, outcome.message);
     const { task, lease } = outcome;
@@ -86,7 +85,7 @@ export const tasksRouter = createRouter()
     return ok(c, task ?? null);
   })
   .openapi(routes.listTasks, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const q = c.req.valid("query");
     const rows = await listTasks(ctx.db, principalOf(c).userId, {
       skip: q.skip,
@@ -102,7 +101,7 @@ export const tasksRouter = createRouter()
     );
   })
   .openapi(routes.getTask, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const task = await findTask(ctx.db, principalOf(c).userId, c.req.valid("param").task_id);
     if (!task) throw notFound("Task");
     return ok(c, taskOut(task, ctx.now));
@@ -114,7 +113,7 @@ export const tasksRouter = createRouter()
     return ok(c, task ?? null);
   })
   .openapi(routes.heartbeat, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const task = await heartbeat(
       ctx,
       principalOf(c).userId,

@@ -1,8 +1,7 @@
 import * as webhooks from "../../core/n8n/webhooks";
 import { notifyWorkflowOf } from "../../core/workflows/notify";
-import { principalOf } from "../../platform/context";
-import { createRouter } from "../../platform/create-router";
-import { coreOf } from "../common";
+import { contextOf, principalOf } from "../../platform/http/context";
+import { createRouter } from "../../platform/http/create-router";
 import { ok } from "../envelope";
 import * as routes from "./routes";
 
@@ -12,7 +11,7 @@ export const webhooksRouter = createRouter()
     return ok(
       c,
       await webhooks.inspirationCallback(
-        coreOf(c),
+        contextOf(c),
         principalOf(c).userId,
         c.req.valid("param").inspiration_id,
         body,
@@ -24,7 +23,7 @@ export const webhooksRouter = createRouter()
     return ok(
       c,
       await webhooks.projectCreationCallback(
-        coreOf(c),
+        contextOf(c),
         principalOf(c).userId,
         c.req.valid("param").inspiration_id,
         body,
@@ -34,22 +33,19 @@ export const webhooksRouter = createRouter()
   .openapi(routes.projectExecutionWebhook, async (c) => {
     const body = c.req.valid("json");
     const projectId = c.req.valid("param").project_id;
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const result = await webhooks.projectExecutionCallback(ctx, principalOf(c).userId, projectId, body);
-    notifyWorkflowOf({ ...ctx, defer: (w) => c.executionCtx.waitUntil(w) }, { projectId });
+    notifyWorkflowOf(ctx, { projectId });
     return ok(c, result);
   })
   .openapi(routes.taskUpdateWebhook, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const result = await webhooks.taskUpdateCallback(
       ctx,
       principalOf(c).userId,
       c.req.valid("param").task_id,
       c.req.valid("json"),
     );
-    notifyWorkflowOf(
-      { ...ctx, defer: (w) => c.executionCtx.waitUntil(w) },
-      { taskId: c.req.valid("param").task_id },
-    );
+    notifyWorkflowOf(ctx, { taskId: c.req.valid("param").task_id });
     return ok(c, result.response);
   });

@@ -1,10 +1,9 @@
 import * as configs from "../../core/worker-configs/worker-configs";
 import type { WorkerConfigRow } from "../../db/queries/worker-configs";
-import { principalOf } from "../../platform/context";
-import { createRouter } from "../../platform/create-router";
+import { contextOf, principalOf } from "../../platform/http/context";
+import { createRouter } from "../../platform/http/create-router";
 import { storedJson } from "../../platform/json-schema";
 import { iso } from "../../platform/time";
-import { coreOf } from "../common";
 import { ok } from "../envelope";
 import * as routes from "./routes";
 
@@ -27,12 +26,12 @@ export const workerConfigsRouter = createRouter()
   .openapi(routes.createConfig, async (c) => {
     return ok(
       c,
-      configOut(await configs.createConfig(coreOf(c), principalOf(c).userId, c.req.valid("json"))),
+      configOut(await configs.createConfig(contextOf(c), principalOf(c).userId, c.req.valid("json"))),
     );
   })
   .openapi(routes.listConfigs, async (c) => {
     const q = c.req.valid("query");
-    const rows = await configs.listConfigs(coreOf(c).db, principalOf(c).userId, {
+    const rows = await configs.listConfigs(contextOf(c).db, principalOf(c).userId, {
       skip: q.skip,
       limit: q.limit,
       workerType: q.worker_type,
@@ -43,7 +42,7 @@ export const workerConfigsRouter = createRouter()
   })
   .openapi(routes.assignConfigs, async (c) => {
     const rows = await configs.assignConfigs(
-      coreOf(c),
+      contextOf(c),
       principalOf(c).userId,
       c.req.valid("param").task_id,
       c.req.valid("json"),
@@ -63,18 +62,20 @@ export const workerConfigsRouter = createRouter()
     const taskId = c.req.valid("param").task_id;
     return ok(c, {
       task_id: taskId,
-      configs: await configs.taskConfigs(coreOf(c).db, principalOf(c).userId, taskId),
+      configs: await configs.taskConfigs(contextOf(c).db, principalOf(c).userId, taskId),
     });
   })
   .openapi(routes.getConfig, async (c) => {
     return ok(
       c,
-      configOut(await configs.getConfig(coreOf(c).db, principalOf(c).userId, c.req.valid("param").config_id)),
+      configOut(
+        await configs.getConfig(contextOf(c).db, principalOf(c).userId, c.req.valid("param").config_id),
+      ),
     );
   })
   .openapi(routes.updateConfig, async (c) => {
     const row = await configs.updateConfig(
-      coreOf(c),
+      contextOf(c),
       principalOf(c).userId,
       c.req.valid("param").config_id,
       c.req.valid("json"),
@@ -85,7 +86,7 @@ export const workerConfigsRouter = createRouter()
     return ok(
       c,
       configOut(
-        await configs.deactivateConfig(coreOf(c), principalOf(c).userId, c.req.valid("param").config_id),
+        await configs.deactivateConfig(contextOf(c), principalOf(c).userId, c.req.valid("param").config_id),
       ),
     );
   });

@@ -1,4 +1,4 @@
-import type { Principal } from "../../app-env";
+import type { Principal } from "./types";
 
 interface Entry {
   principal: Principal;

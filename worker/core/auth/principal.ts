@@ -1,4 +1,3 @@
-import type { Principal, Scope } from "../../app-env";
 import { findApiKeyPrincipal, findSessionPrincipal, touchApiKey } from "../../db/queries/accounts";
 import { API_KEY_SCOPES, type ApiKeyScope } from "../../db/schema/studio";
 import { sha256Hex } from "../../platform/crypto";
@@ -9,6 +8,7 @@ import type { AppContext } from "../context";
 import { API_KEY_PREFIX } from "./api-keys";
 import { principalCache } from "./principal-cache";
 import { tokenSecrets, verifyAccessToken } from "./tokens";
+import type { Principal, Scope } from "./types";
 
 /** last_used_at of an API key is refreshed at most this often, to keep reads free of writes. */
 const API_KEY_TOUCH_INTERVAL_MS = 60_000;

@@ -1,7 +1,8 @@
 import type { Context } from "hono";
-import type { AppEnv, Principal } from "../../app-env";
+import type { Principal } from "../../core/auth/types";
 import { type AppContext, createContext } from "../../core/context";
 import { unauthorized } from "../errors";
+import type { AppEnv } from "./app-env";
 
 /**
  * The request's one context, built on first use and kept on the request (`c.var.ctx`): every

@@ -1,14 +1,14 @@
 import type { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { AppEnv } from "../../app-env";
 import * as accounts from "../../core/auth/accounts";
 import { createApiKey, listKeys, revokeKey } from "../../core/auth/api-keys";
 import { login } from "../../core/auth/login";
 import { quotaRemaining } from "../../core/billing/subscriptions";
 import { limiter, policies, rateLimitError } from "../../core/rate-limits";
-import { createRouter } from "../../platform/create-router";
 import { AppError, badRequest, forbidden } from "../../platform/errors";
+import type { AppEnv } from "../../platform/http/app-env";
 import { clientIp, contextOf, principalOf } from "../../platform/http/context";
+import { createRouter } from "../../platform/http/create-router";
 import { iso } from "../../platform/time";
 import * as routes from "./routes";
 import type { LoginFormSchema, LoginJsonSchema } from "./schemas";

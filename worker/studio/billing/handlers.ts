@@ -3,16 +3,16 @@ import { fromHundredths, TIER_PLANS } from "../../core/billing/tiers";
 import { usageReport } from "../../core/billing/usage";
 import { listInvoices } from "../../db/queries/invoices";
 import { listBillingEvents } from "../../db/queries/payments";
-import { coreOf, principalOf } from "../../platform/context";
-import { createRouter } from "../../platform/create-router";
 import { notFound } from "../../platform/errors";
+import { contextOf, principalOf } from "../../platform/http/context";
+import { createRouter } from "../../platform/http/create-router";
 import { iso, isoDate } from "../../platform/time";
 import { invoiceOut } from "./mapper";
 import * as routes from "./routes";
 
 export const billingRouter = createRouter()
   .openapi(routes.mySubscription, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const sub = await currentSubscription(ctx, principalOf(c).userId);
     if (!sub) throw notFound("Subscription");
     return c.json(
@@ -39,7 +39,7 @@ export const billingRouter = createRouter()
     );
   })
   .openapi(routes.upgrade, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const sub = await upgradeSubscription(ctx, principalOf(c).userId, c.req.valid("json"));
     return c.json(
       {
@@ -56,16 +56,16 @@ export const billingRouter = createRouter()
     );
   })
   .openapi(routes.usage, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     return c.json(await usageReport(ctx, principalOf(c).userId, c.req.valid("query")), 200);
   })
   .openapi(routes.invoices, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const { total, items } = await listInvoices(ctx.db, principalOf(c).userId, c.req.valid("query"));
     return c.json({ total, items: items.map(invoiceOut) }, 200);
   })
   .openapi(routes.events, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const { total, items } = await listBillingEvents(ctx.db, principalOf(c).userId, c.req.valid("query"));
     return c.json(
       {

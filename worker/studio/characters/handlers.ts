@@ -2,8 +2,8 @@ import type { CoreContext } from "../../core/context";
 import { fileUrl } from "../../core/media/urls";
 import * as characters from "../../core/studio/characters";
 import type { CharacterRow } from "../../db/queries/characters";
-import { coreOf, principalOf } from "../../platform/context";
-import { createRouter } from "../../platform/create-router";
+import { contextOf, principalOf } from "../../platform/http/context";
+import { createRouter } from "../../platform/http/create-router";
 import { iso } from "../../platform/time";
 import * as routes from "./routes";
 
@@ -32,12 +32,12 @@ export async function characterOut(ctx: CoreContext, ch: CharacterRow) {
 
 export const charactersRouter = createRouter()
   .openapi(routes.createCharacter, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const row = await characters.createCharacter(ctx, principalOf(c).userId, c.req.valid("form"));
     return c.json(await characterOut(ctx, row), 200);
   })
   .openapi(routes.listCharacters, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const { total, items } = await characters.listOwnCharacters(
       ctx,
       principalOf(c).userId,
@@ -46,12 +46,12 @@ export const charactersRouter = createRouter()
     return c.json({ total, items: await Promise.all(items.map((ch) => characterOut(ctx, ch))) }, 200);
   })
   .openapi(routes.getCharacter, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const row = await characters.getCharacter(ctx, principalOf(c).userId, c.req.valid("param").character_id);
     return c.json(await characterOut(ctx, row), 200);
   })
   .openapi(routes.updateCharacter, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const row = await characters.editCharacter(
       ctx,
       principalOf(c).userId,
@@ -61,7 +61,7 @@ export const charactersRouter = createRouter()
     return c.json(await characterOut(ctx, row), 200);
   })
   .openapi(routes.replaceCharacterImage, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const row = await characters.replaceCharacterImage(
       ctx,
       principalOf(c).userId,
@@ -71,11 +71,11 @@ export const charactersRouter = createRouter()
     return c.json(await characterOut(ctx, row), 200);
   })
   .openapi(routes.deleteCharacter, async (c) => {
-    await characters.deleteCharacter(coreOf(c), principalOf(c).userId, c.req.valid("param").character_id);
+    await characters.deleteCharacter(contextOf(c), principalOf(c).userId, c.req.valid("param").character_id);
     return c.json({ message: "Character deleted successfully" }, 200);
   })
   .openapi(routes.buildConsistencyModel, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const { row, processingMs } = await characters.rebuildConsistencyModel(
       ctx,
       principalOf(c).userId,

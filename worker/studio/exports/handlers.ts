@@ -4,8 +4,8 @@ import type { CoreContext } from "../../core/context";
 import * as exports from "../../core/exports/exports";
 import { fileUrl } from "../../core/media/urls";
 import type { ExportRow } from "../../db/queries/exports";
-import { coreOf, principalOf } from "../../platform/context";
-import { createRouter } from "../../platform/create-router";
+import { contextOf, principalOf } from "../../platform/http/context";
+import { createRouter } from "../../platform/http/create-router";
 import { iso } from "../../platform/time";
 import { idempotentAnswer } from "../idempotent-answer";
 import * as routes from "./routes";
@@ -39,10 +39,13 @@ async function exportOut(ctx: CoreContext, e: ExportRow) {
 
 export const exportsRouter = createRouter()
   .openapi(routes.estimate, async (c) => {
-    return c.json(await exports.estimateExport(coreOf(c), principalOf(c).userId, c.req.valid("json")), 200);
+    return c.json(
+      await exports.estimateExport(contextOf(c), principalOf(c).userId, c.req.valid("json")),
+      200,
+    );
   })
   .openapi(routes.startExport, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const body = c.req.valid("json");
     const out = await idempotentAnswer(c, "POST /api/v1/export", body, async () => {
       const e = await exports.requestExport(ctx, principalOf(c).userId, body);
@@ -60,7 +63,7 @@ export const exportsRouter = createRouter()
     return c.json(out, 200);
   })
   .openapi(routes.history, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const { total, items } = await exports.exportHistory(ctx, principalOf(c).userId, c.req.valid("query"));
     return c.json(
       {
@@ -83,7 +86,7 @@ export const exportsRouter = createRouter()
     );
   })
   .openapi(routes.getExport, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     return c.json(
       await exportOut(
         ctx,
@@ -93,7 +96,7 @@ export const exportsRouter = createRouter()
     );
   })
   .openapi(routes.cancel, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const row = await exports.cancelOwnExport(ctx, principalOf(c).userId, c.req.valid("param").export_id);
     return c.json({ export_id: row.id, status: row.status, message: "Export cancelled successfully" }, 200);
   });

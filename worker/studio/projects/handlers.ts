@@ -1,7 +1,7 @@
 import * as projects from "../../core/projects/studio-projects";
 import type { studioProjects } from "../../db/schema";
-import { principalOf, servicesOf } from "../../platform/context";
-import { createRouter } from "../../platform/create-router";
+import { contextOf, principalOf } from "../../platform/http/context";
+import { createRouter } from "../../platform/http/create-router";
 import { iso } from "../../platform/time";
 import * as routes from "./routes";
 
@@ -21,13 +21,13 @@ export function projectOut(p: ProjectRow) {
 
 export const projectsRouter = createRouter()
   .openapi(routes.createProject, async (c) => {
-    const s = servicesOf(c);
+    const s = contextOf(c);
     const row = await projects.createProject(s.db, principalOf(c).userId, c.req.valid("json"), s.now);
     return c.json(projectOut(row), 200);
   })
   .openapi(routes.listProjects, async (c) => {
     const { total, items } = await projects.listProjects(
-      servicesOf(c).db,
+      contextOf(c).db,
       principalOf(c).userId,
       c.req.valid("query"),
     );
@@ -35,7 +35,7 @@ export const projectsRouter = createRouter()
   })
   .openapi(routes.getProject, async (c) => {
     const detail = await projects.getProjectDetail(
-      servicesOf(c).db,
+      contextOf(c).db,
       principalOf(c).userId,
       c.req.valid("param").project_id,
     );
@@ -56,7 +56,7 @@ export const projectsRouter = createRouter()
     );
   })
   .openapi(routes.updateProject, async (c) => {
-    const s = servicesOf(c);
+    const s = contextOf(c);
     const row = await projects.updateProject(
       s.db,
       principalOf(c).userId,
@@ -67,7 +67,7 @@ export const projectsRouter = createRouter()
     return c.json({ ...projectOut(row), script: row.script }, 200);
   })
   .openapi(routes.deleteProject, async (c) => {
-    const s = servicesOf(c);
+    const s = contextOf(c);
     await projects.deleteProject(c.env, s.db, principalOf(c).userId, c.req.valid("param").project_id, s.now);
     return c.json({ message: "Project deleted successfully" }, 200);
   });

@@ -3,8 +3,8 @@ import { fileUrl } from "../../core/media/urls";
 import type { CardStyle } from "../../core/studio/storyboard-images";
 import * as storyboards from "../../core/studio/storyboards";
 import type { StoryboardRow } from "../../db/queries/storyboards";
-import { coreOf, principalOf } from "../../platform/context";
-import { createRouter } from "../../platform/create-router";
+import { contextOf, principalOf } from "../../platform/http/context";
+import { createRouter } from "../../platform/http/create-router";
 import { iso } from "../../platform/time";
 import * as routes from "./routes";
 
@@ -36,12 +36,12 @@ async function listOut(ctx: CoreContext, rows: StoryboardRow[]) {
 
 export const storyboardsRouter = createRouter()
   .openapi(routes.createStoryboard, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const row = await storyboards.createStoryboard(ctx, principalOf(c).userId, c.req.valid("json"));
     return c.json(await storyboardOut(ctx, row), 200);
   })
   .openapi(routes.listStoryboards, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const rows = await storyboards.listStoryboards(
       ctx,
       principalOf(c).userId,
@@ -50,7 +50,7 @@ export const storyboardsRouter = createRouter()
     return c.json(await listOut(ctx, rows), 200);
   })
   .openapi(routes.reorderStoryboards, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const body = c.req.valid("json");
     const rows = await storyboards.reorderStoryboards(
       ctx,
@@ -61,7 +61,7 @@ export const storyboardsRouter = createRouter()
     return c.json(await listOut(ctx, rows), 200);
   })
   .openapi(routes.getStoryboard, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const row = await storyboards.getStoryboard(
       ctx,
       principalOf(c).userId,
@@ -70,7 +70,7 @@ export const storyboardsRouter = createRouter()
     return c.json(await storyboardOut(ctx, row), 200);
   })
   .openapi(routes.updateStoryboard, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const row = await storyboards.editStoryboard(
       ctx,
       principalOf(c).userId,
@@ -80,11 +80,15 @@ export const storyboardsRouter = createRouter()
     return c.json(await storyboardOut(ctx, row), 200);
   })
   .openapi(routes.deleteStoryboard, async (c) => {
-    await storyboards.deleteStoryboard(coreOf(c), principalOf(c).userId, c.req.valid("param").storyboard_id);
+    await storyboards.deleteStoryboard(
+      contextOf(c),
+      principalOf(c).userId,
+      c.req.valid("param").storyboard_id,
+    );
     return c.json({ message: "Storyboard deleted successfully" }, 200);
   })
   .openapi(routes.generateStoryboard, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const style = c.req.valid("json")?.style ?? "cinematic";
     const { row, processingMs } = await storyboards.generateStoryboard(
       ctx,
@@ -105,7 +109,7 @@ export const storyboardsRouter = createRouter()
     );
   })
   .openapi(routes.overrideImage, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const row = await storyboards.overrideStoryboardImage(
       ctx,
       principalOf(c).userId,

@@ -10,8 +10,8 @@ import { getOwnWorkflow, listOwnWorkflows, startWorkflow } from "../../core/work
 import type { StepName } from "../../core/workflows/steps";
 import type { WorkflowRow } from "../../db/queries/workflows";
 import { coreOf, principalOf } from "../../platform/context";
-import { createRouter } from "../../platform/create-router";
 import { AppError } from "../../platform/errors";
+import { createRouter } from "../../platform/http/create-router";
 import { iso } from "../../platform/time";
 import { idempotentAnswer } from "../idempotent-answer";
 import * as routes from "./routes";

@@ -1,7 +1,8 @@
 import { type Context, Hono } from "hono";
-import type { AppEnv } from "../app-env";
 import { AppError } from "../platform/errors";
 import { parseRange, verifyFileUrl } from "../platform/files";
+import type { AppEnv } from "../platform/http/app-env";
+import { contextOf } from "../platform/http/context";
 
 /**
  * `/files/...`: media from R2 behind signed, expiring URLs (platform/files.ts). Answers `Range`
@@ -11,7 +12,7 @@ import { parseRange, verifyFileUrl } from "../platform/files";
 export const filesRouter = new Hono<AppEnv>();
 
 async function serve(c: Context<AppEnv>, head: boolean): Promise<Response> {
-  const now = Date.now();
+  const now = contextOf(c).now;
   const url = new URL(c.req.url);
   const check = await verifyFileUrl(c.env.FILES_SIGNING_SECRET, url, now);
   if (!check.ok) {

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { ZodError } from "zod";
-import { AppError, type FieldError } from "./errors";
+import { AppError, type FieldError } from "../errors";
 
 type ValidationTarget = "json" | "form" | "query" | "param" | "header" | "cookie";
 

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { AppEnv } from "../app-env";
-import { AppError } from "./errors";
+import { AppError } from "../errors";
+import type { AppEnv } from "./app-env";
 
 /** JSON and form bodies: room for a 200 000-character script in UTF-8, and little more. */
 export const API_BODY_LIMIT_BYTES = 2 * 1024 * 1024;

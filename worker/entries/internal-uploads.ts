@@ -1,7 +1,6 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { SINGLE_PUT_MAX_BYTES } from "../../contracts/upload-protocol";
-import type { AppEnv } from "../app-env";
 import { type Sniffed, sniffMedia } from "../core/media/sniff";
 import { streamToBucket } from "../core/media/upload";
 import {
@@ -10,9 +9,10 @@ import {
   takeUploadToken,
   type UploadTokenRow,
 } from "../db/queries/upload-tokens";
-import { dbOf } from "../platform/context";
 import { sha256Hex } from "../platform/crypto";
 import { AppError } from "../platform/errors";
+import type { AppEnv } from "../platform/http/app-env";
+import { contextOf } from "../platform/http/context";
 
 /**
  * `/internal/uploads/{token}`: where the renderer puts its outputs (contracts/upload-protocol.ts).
@@ -30,9 +30,9 @@ async function tokenOf(c: Context<AppEnv>): Promise<{ id: string; row: UploadTok
   const raw = c.req.param("token") ?? "";
   if (!/^[A-Za-z0-9_-]{43}$/.test(raw)) throw refused("Invalid upload token");
   const id = await sha256Hex(raw);
-  const row = await findUploadToken(dbOf(c.env), id);
+  const row = await findUploadToken(contextOf(c).db, id);
   if (!row) throw refused("Invalid upload token");
-  if (row.expiresAt <= Date.now()) throw refused("This upload token has expired");
+  if (row.expiresAt <= contextOf(c).now) throw refused("This upload token has expired");
   return { id, row };
 }
 
@@ -54,7 +54,7 @@ function declaredLength(c: Context<AppEnv>): number {
 
 internalUploadsRouter.put("/internal/uploads/:token", async (c) => {
   const { id, row } = await tokenOf(c);
-  const db = dbOf(c.env);
+  const db = contextOf(c).db;
   const uploadId = c.req.query("upload_id");
   if (uploadId !== undefined) {
     // A part of a multipart upload.
@@ -91,7 +91,7 @@ internalUploadsRouter.put("/internal/uploads/:token", async (c) => {
       `Above ${SINGLE_PUT_MAX_BYTES} bytes, upload in parts (POST ?uploads)`,
     );
   }
-  const now = Date.now();
+  const now = contextOf(c).now;
   const taken = await takeUploadToken(db, id, now);
   if (!taken) {
     // A retry of an upload that already arrived (the renderer re-ran the render) writes nothing.
@@ -143,8 +143,8 @@ internalUploadsRouter.post("/internal/uploads/:token", async (c) => {
   if (uploadId && url.searchParams.has("complete")) {
     const parsed = CompleteBody.safeParse(await c.req.json().catch(() => null));
     if (!parsed.success) throw new AppError("BAD_REQUEST", "Send {parts: [{part, etag}]}");
-    const now = Date.now();
-    if (!(await takeUploadToken(dbOf(c.env), id, now)))
+    const now = contextOf(c).now;
+    if (!(await takeUploadToken(contextOf(c).db, id, now)))
       throw refused("This upload token has already been used");
     let object: R2Object;
     try {
@@ -152,7 +152,7 @@ internalUploadsRouter.post("/internal/uploads/:token", async (c) => {
         parsed.data.parts.map((p) => ({ partNumber: p.part, etag: p.etag })),
       );
     } catch {
-      await releaseUploadToken(dbOf(c.env), id, now);
+      await releaseUploadToken(contextOf(c).db, id, now);
       throw new AppError(
         "BAD_REQUEST",
         "The multipart upload could not be completed (unknown upload or parts)",

@@ -1,16 +1,16 @@
-import { resumeCollections } from "./core/billing/collection";
-import { issueDueInvoices } from "./core/billing/invoices";
-import { snapshotStorage } from "./core/billing/storage";
-import { rollQuotaPeriods } from "./core/billing/subscriptions";
-import { type AppContext, createContext } from "./core/context";
-import { failStalledExports } from "./core/exports/watchdog";
-import { purgeIdempotencyKeys } from "./core/idempotency";
-import { sweepOutbox } from "./core/outbox";
-import { rewrapCredentials } from "./core/platform-accounts/accounts";
-import { pokeWorkflows } from "./core/workflows/run-stub";
-import { purgeStripeEvents } from "./db/queries/payments";
-import { expireLeases, rollupProjectStatement } from "./db/queries/tasks";
-import { deleteExpiredUploadTokens } from "./db/queries/upload-tokens";
+import { resumeCollections } from "../core/billing/collection";
+import { issueDueInvoices } from "../core/billing/invoices";
+import { snapshotStorage } from "../core/billing/storage";
+import { rollQuotaPeriods } from "../core/billing/subscriptions";
+import { type AppContext, createContext } from "../core/context";
+import { failStalledExports } from "../core/exports/watchdog";
+import { purgeIdempotencyKeys } from "../core/idempotency";
+import { sweepOutbox } from "../core/outbox";
+import { rewrapCredentials } from "../core/platform-accounts/accounts";
+import { pokeWorkflows } from "../core/workflows/run-stub";
+import { purgeStripeEvents } from "../db/queries/payments";
+import { expireLeases, rollupProjectStatement } from "../db/queries/tasks";
+import { deleteExpiredUploadTokens } from "../db/queries/upload-tokens";
 
 /**
  * Cron housekeeping only: anything a user would notice is evaluated lazily where it is

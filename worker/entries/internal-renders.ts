@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import { RenderEventSchema } from "../../contracts/render-events";
 import { verifyRequest } from "../../contracts/signing";
-import type { AppEnv } from "../app-env";
+import { createContext } from "../core/context";
 import { applyRenderEvent } from "../core/exports/render-events";
-import { backgroundCore } from "../platform/context";
 import { AppError } from "../platform/errors";
+import type { AppEnv } from "../platform/http/app-env";
 
 /**
  * `POST /internal/renders/{export_id}/events`: the renderer's progress, completion, failure and
@@ -36,6 +36,7 @@ internalRendersRouter.post("/internal/renders/:export_id/events", async (c) => {
   const exportId = /^\d{1,15}$/.test(idText) ? Number(idText) : 0;
   if (parsed.data.render_id !== `export-${exportId}`)
     throw new AppError("BAD_REQUEST", "The event is for another render");
-  const result = await applyRenderEvent(backgroundCore(c.env), exportId, parsed.data);
+  // The renderer calls back, not a user: links made while settling use PUBLIC_ORIGIN, as in the queue.
+  const result = await applyRenderEvent(createContext(c.env), exportId, parsed.data);
   return c.json(result);
 });

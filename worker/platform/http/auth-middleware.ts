@@ -1,9 +1,10 @@
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv, Principal, Scope } from "../app-env";
-import { authenticate, bearerToken, requireScope } from "../core/auth/principal";
-import { type Policy, policies, rateLimitError, requestPermits } from "../core/rate-limits";
-import { contextOf } from "../platform/http/context";
-import { setRateLimitHeaders } from "../platform/rate-limit-headers";
+import { authenticate, bearerToken, requireScope } from "../../core/auth/principal";
+import type { Principal, Scope } from "../../core/auth/types";
+import { type Policy, policies, rateLimitError, requestPermits } from "../../core/rate-limits";
+import { setRateLimitHeaders } from "../rate-limit-headers";
+import type { AppEnv } from "./app-env";
+import { contextOf } from "./context";
 
 type PolicyName = "studioUser" | "automationCredential";
 

@@ -2,7 +2,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
 import { RenderEventSchema } from "../../contracts/render-events";
 import { FrameSchema } from "../../contracts/workflow-frames";
-import type { AppEnv } from "../app-env";
+import type { AppEnv } from "../platform/http/app-env";
 import { errorResponses } from "../platform/openapi-responses";
 import { StudioErrorSchema } from "../studio/errors";
 

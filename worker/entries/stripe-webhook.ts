@@ -1,8 +1,8 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { Hono } from "hono";
-import type { AppEnv } from "../app-env";
 import { applyStripeWebhook } from "../core/billing/stripe-events";
-import { coreOf } from "../platform/context";
+import type { AppEnv } from "../platform/http/app-env";
+import { contextOf } from "../platform/http/context";
 import { studioErrorResponses } from "../studio/errors";
 
 export const STRIPE_WEBHOOK_PATH = "/api/v1/billing/stripe/webhook";
@@ -16,7 +16,7 @@ export const stripeWebhookRouter = new Hono<AppEnv>();
 
 stripeWebhookRouter.post(STRIPE_WEBHOOK_PATH, async (c) => {
   const body = await c.req.text();
-  return c.json(await applyStripeWebhook(coreOf(c), body, c.req.header("Stripe-Signature")), 200);
+  return c.json(await applyStripeWebhook(contextOf(c), body, c.req.header("Stripe-Signature")), 200);
 });
 
 const WebhookAnswerSchema = z

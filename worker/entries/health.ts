@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { sql } from "drizzle-orm";
-import { dbOf } from "../platform/context";
-import { createRouter } from "../platform/create-router";
+import { pingDatabase } from "../db/ping";
+import { contextOf } from "../platform/http/context";
+import { createRouter } from "../platform/http/create-router";
 import { iso } from "../platform/time";
 import { studioErrorResponses } from "../studio/errors";
 
@@ -36,14 +36,14 @@ const health = createRoute({
 export const healthRouter = createRouter().openapi(health, async (c) => {
   let d1: "ok" | "error" = "ok";
   try {
-    await dbOf(c.env).run(sql`SELECT 1`);
+    await pingDatabase(contextOf(c).db);
   } catch {
     d1 = "error";
   }
   const body = {
     status: d1 === "ok" ? ("ok" as const) : ("degraded" as const),
     version: VERSION,
-    time: iso(Date.now()),
+    time: iso(contextOf(c).now),
     checks: { d1 },
   };
   return d1 === "ok" ? c.json(body, 200) : c.json(body, 503);

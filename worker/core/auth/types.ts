@@ -1,6 +1,5 @@
-import type { Tier } from "./core/billing/tiers";
-import type { AppContext } from "./core/context";
-import type { ApiKeyScope } from "./db/schema/studio";
+import type { ApiKeyScope } from "../../db/schema/studio";
+import type { Tier } from "../billing/tiers";
 
 /**
  * What a credential may do: the API-key scopes, plus `admin` (operator endpoints), which only the
@@ -18,16 +17,4 @@ export interface Principal {
   /** Login session (refresh-token family) of a JWT. */
   sessionId?: string;
   apiKeyId?: string;
-}
-
-export interface AppVariables {
-  requestId: string;
-  principal: Principal | undefined;
-  /** The request's one context, built on first use by `contextOf(c)`. */
-  ctx: AppContext | undefined;
-}
-
-export interface AppEnv {
-  Bindings: Env;
-  Variables: AppVariables;
 }
