@@ -1,8 +1,14 @@
-import { and, eq, lt, sql } from "drizzle-orm";
-import type { Database } from "../db/client";
-import { idempotencyKeys } from "../db/schema";
+import {
+  clearDeadIdempotencyKey,
+  deleteIdempotencyKeysBefore,
+  findIdempotencyKey,
+  releaseIdempotencyKey,
+  storeIdempotentAnswer,
+  takeIdempotencyKey,
+} from "../db/queries/idempotency-keys";
 import { sha256Hex } from "../platform/crypto";
 import { AppError, conflict } from "../platform/errors";
+import type { AppContext } from "./context";
 
 /**
  * `Idempotency-Key` on POSTs that create things: the first request with a key runs and its answer
@@ -28,39 +34,23 @@ function checkKey(key: string): void {
 }
 
 export async function idempotent<T>(
-  db: Database,
+  ctx: AppContext,
   ownerId: number,
   scope: string,
   key: string | undefined,
   request: unknown,
-  now: number,
   run: () => Promise<T>,
 ): Promise<IdempotentResult<T>> {
   if (key === undefined) return { body: await run(), replayed: false };
   checkKey(key);
+  const { db, now } = ctx;
   const hash = await sha256Hex(JSON.stringify(request));
-  const where = and(
-    eq(idempotencyKeys.ownerId, ownerId),
-    eq(idempotencyKeys.scope, scope),
-    eq(idempotencyKeys.key, key),
-  );
+  const ref = { ownerId, scope, key };
 
   // Expired keys and dead first attempts are cleared, then the key is taken atomically.
-  await db
-    .delete(idempotencyKeys)
-    .where(
-      and(
-        where,
-        sql`(${idempotencyKeys.createdAt} < ${now - IDEMPOTENCY_TTL_MS} OR (${idempotencyKeys.statusCode} IS NULL AND ${idempotencyKeys.createdAt} < ${now - IN_FLIGHT_STALE_MS}))`,
-      ),
-    );
-  const taken = await db
-    .insert(idempotencyKeys)
-    .values({ ownerId, scope, key, requestHash: hash, createdAt: now })
-    .onConflictDoNothing()
-    .returning();
-  if (taken.length === 0) {
-    const [row] = await db.select().from(idempotencyKeys).where(where).limit(1);
+  await clearDeadIdempotencyKey(db, ref, now - IDEMPOTENCY_TTL_MS, now - IN_FLIGHT_STALE_MS);
+  if (!(await takeIdempotencyKey(db, ref, hash, now))) {
+    const row = await findIdempotencyKey(db, ref);
     if (!row) throw conflict("A request with this Idempotency-Key is in progress; retry shortly");
     if (row.requestHash !== hash) {
       throw conflict("This Idempotency-Key was already used with a different request body");
@@ -74,17 +64,14 @@ export async function idempotent<T>(
   try {
     body = await run();
   } catch (err) {
-    await db.delete(idempotencyKeys).where(where);
+    await releaseIdempotencyKey(db, ref);
     throw err;
   }
-  await db
-    .update(idempotencyKeys)
-    .set({ statusCode: 200, responseBody: JSON.stringify(body) })
-    .where(where);
+  await storeIdempotentAnswer(db, ref, body);
   return { body, replayed: false };
 }
 
 /** Cron: forget keys past their day. */
-export async function purgeIdempotencyKeys(db: Database, now: number) {
-  await db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, now - IDEMPOTENCY_TTL_MS));
+export async function purgeIdempotencyKeys(ctx: AppContext) {
+  await deleteIdempotencyKeysBefore(ctx.db, ctx.now - IDEMPOTENCY_TTL_MS);
 }

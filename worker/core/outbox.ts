@@ -1,16 +1,16 @@
 import type { JobMessage } from "../../contracts/job-messages";
-import type { Database } from "../db/client";
 import { findStrandedOutbox, markEnqueued } from "../db/queries/outbox";
+import type { AppContext } from "./context";
 
 /**
  * Sends outbox rows to the jobs queue. A failure here loses nothing: the rows stay `pending` and
  * the cron sweeper sends them again.
  */
-export async function enqueueOutbox(env: Env, db: Database, ids: number[], now: number): Promise<void> {
+export async function enqueueOutbox(ctx: AppContext, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
   try {
-    await env.JOBS.sendBatch(ids.map((id) => ({ body: { kind: "outbox", id } satisfies JobMessage })));
-    await markEnqueued(db, ids, now);
+    await ctx.env.JOBS.sendBatch(ids.map((id) => ({ body: { kind: "outbox", id } satisfies JobMessage })));
+    await markEnqueued(ctx.db, ids, ctx.now);
   } catch (err) {
     console.warn(
       JSON.stringify({
@@ -23,13 +23,11 @@ export async function enqueueOutbox(env: Env, db: Database, ids: number[], now: 
   }
 }
 
-export async function sweepOutbox(env: Env, db: Database, now: number): Promise<number> {
-  const rows = await findStrandedOutbox(db, now, 100);
+export async function sweepOutbox(ctx: AppContext): Promise<number> {
+  const rows = await findStrandedOutbox(ctx.db, ctx.now, 100);
   await enqueueOutbox(
-    env,
-    db,
+    ctx,
     rows.map((r) => r.id),
-    now,
   );
   return rows.length;
 }

@@ -21,8 +21,8 @@ export async function runScheduled(env: Env, now: number) {
   const ctx = createContext(env, { now });
   const { db } = ctx;
   const leasesExpired = await isolated("expired leases", () => expireLeasesAndRollUp(ctx));
-  await isolated("idempotency keys", () => purgeIdempotencyKeys(db, now));
-  const outboxResent = await isolated("outbox", () => sweepOutbox(env, db, now));
+  await isolated("idempotency keys", () => purgeIdempotencyKeys(ctx));
+  const outboxResent = await isolated("outbox", () => sweepOutbox(ctx));
   const rewrapped = await isolated("credential keys", () => rewrapCredentials(ctx));
   const exportsFailed = await isolated("stalled exports", () => failStalledExports(ctx));
   const quotaPeriodsRolled = await isolated("quota periods", () => rollQuotaPeriods(ctx));

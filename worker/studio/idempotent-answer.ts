@@ -13,14 +13,12 @@ export async function idempotentAnswer<T>(
   request: unknown,
   run: () => Promise<T>,
 ): Promise<T> {
-  const ctx = contextOf(c);
   const { body, replayed } = await idempotent(
-    ctx.db,
+    contextOf(c),
     principalOf(c).userId,
     scope,
     c.req.header("Idempotency-Key"),
     request,
-    ctx.now,
     run,
   );
   if (replayed) c.header("Idempotent-Replayed", "true");

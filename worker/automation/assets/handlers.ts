@@ -35,7 +35,7 @@ export const assetsRouter = createRouter()
   })
   .openapi(routes.listAssets, async (c) => {
     const q = c.req.valid("query");
-    const rows = await assets.listOwnAssets(contextOf(c).db, principalOf(c).userId, {
+    const rows = await assets.listOwnAssets(contextOf(c), principalOf(c).userId, {
       skip: q.skip,
       limit: q.limit,
       assetType: q.asset_type,
@@ -45,7 +45,7 @@ export const assetsRouter = createRouter()
   })
   .openapi(routes.listByType, async (c) => {
     const q = c.req.valid("query");
-    const rows = await assets.listOwnAssets(contextOf(c).db, principalOf(c).userId, {
+    const rows = await assets.listOwnAssets(contextOf(c), principalOf(c).userId, {
       skip: q.skip,
       limit: q.limit,
       assetType: c.req.valid("param").asset_type,
@@ -56,7 +56,7 @@ export const assetsRouter = createRouter()
   .openapi(routes.getAsset, async (c) => {
     return ok(
       c,
-      assetOut(await assets.getAsset(contextOf(c).db, principalOf(c).userId, c.req.valid("param").asset_id)),
+      assetOut(await assets.getAsset(contextOf(c), principalOf(c).userId, c.req.valid("param").asset_id)),
     );
   })
   .openapi(routes.updateAsset, async (c) => {

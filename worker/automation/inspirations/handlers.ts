@@ -36,7 +36,7 @@ export const inspirationsRouter = createRouter()
   })
   .openapi(routes.listInspirations, async (c) => {
     const rows = await inspirations.listOwnInspirations(
-      contextOf(c).db,
+      contextOf(c),
       principalOf(c).userId,
       c.req.valid("query"),
     );
@@ -44,7 +44,7 @@ export const inspirationsRouter = createRouter()
   })
   .openapi(routes.getInspiration, async (c) => {
     const row = await inspirations.getInspiration(
-      contextOf(c).db,
+      contextOf(c),
       principalOf(c).userId,
       c.req.valid("param").inspiration_id,
     );

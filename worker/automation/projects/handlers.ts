@@ -18,12 +18,12 @@ export const pipelineProjectsRouter = createRouter()
   })
   .openapi(routes.listProjects, async (c) => {
     const ctx = contextOf(c);
-    const rows = await projects.listProjects(ctx.db, principalOf(c).userId, c.req.valid("query"));
+    const rows = await projects.listProjects(ctx, principalOf(c).userId, c.req.valid("query"));
     return ok(c, rows.map(projectOut));
   })
   .openapi(routes.getProject, async (c) => {
     const ctx = contextOf(c);
-    const found = await projects.getProject(ctx.db, principalOf(c).userId, c.req.valid("param").project_id);
+    const found = await projects.getProject(ctx, principalOf(c).userId, c.req.valid("param").project_id);
     return ok(c, projectDetailOut(found, ctx.now));
   })
   .openapi(routes.updateProject, async (c) => {

@@ -1,8 +1,13 @@
 import type { Context } from "hono";
 import { claimTask, heartbeat } from "../../core/tasks/claim";
-import { applyTaskUpdates, createTasks, type TaskUpdate } from "../../core/tasks/engine";
+import {
+  applyTaskUpdates,
+  createTasks,
+  getTask,
+  listOwnTasks,
+  type TaskUpdate,
+} from "../../core/tasks/engine";
 import { notifyWorkflows } from "../../core/workflows/notify";
-import { findTask, listTasks } from "../../db/queries/tasks";
 import { badRequest, notFound } from "../../platform/errors";
 import type { AppEnv } from "../../platform/http/app-env";
 import { contextOf, principalOf } from "../../platform/http/context";
@@ -87,13 +92,12 @@ export const tasksRouter = createRouter()
   .openapi(routes.listTasks, async (c) => {
     const ctx = contextOf(c);
     const q = c.req.valid("query");
-    const rows = await listTasks(ctx.db, principalOf(c).userId, {
+    const rows = await listOwnTasks(ctx, principalOf(c).userId, {
       skip: q.skip,
       limit: q.limit,
       status: q.status,
       taskType: q.task_type,
       projectId: q.project_id,
-      now: ctx.now,
     });
     return ok(
       c,
@@ -102,8 +106,7 @@ export const tasksRouter = createRouter()
   })
   .openapi(routes.getTask, async (c) => {
     const ctx = contextOf(c);
-    const task = await findTask(ctx.db, principalOf(c).userId, c.req.valid("param").task_id);
-    if (!task) throw notFound("Task");
+    const task = await getTask(ctx, principalOf(c).userId, c.req.valid("param").task_id);
     return ok(c, taskOut(task, ctx.now));
   })
   .openapi(routes.updateTask, async (c) => {

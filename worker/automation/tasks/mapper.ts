@@ -1,5 +1,5 @@
+import { effectiveStatus } from "../../core/tasks/transitions";
 import type { TaskRow } from "../../db/queries/tasks";
-import { effectiveStatus } from "../../db/queries/tasks";
 import { storedJson } from "../../platform/json-schema";
 import { iso } from "../../platform/time";
 

@@ -31,7 +31,7 @@ export const workerConfigsRouter = createRouter()
   })
   .openapi(routes.listConfigs, async (c) => {
     const q = c.req.valid("query");
-    const rows = await configs.listConfigs(contextOf(c).db, principalOf(c).userId, {
+    const rows = await configs.listConfigs(contextOf(c), principalOf(c).userId, {
       skip: q.skip,
       limit: q.limit,
       workerType: q.worker_type,
@@ -62,15 +62,13 @@ export const workerConfigsRouter = createRouter()
     const taskId = c.req.valid("param").task_id;
     return ok(c, {
       task_id: taskId,
-      configs: await configs.taskConfigs(contextOf(c).db, principalOf(c).userId, taskId),
+      configs: await configs.taskConfigs(contextOf(c), principalOf(c).userId, taskId),
     });
   })
   .openapi(routes.getConfig, async (c) => {
     return ok(
       c,
-      configOut(
-        await configs.getConfig(contextOf(c).db, principalOf(c).userId, c.req.valid("param").config_id),
-      ),
+      configOut(await configs.getConfig(contextOf(c), principalOf(c).userId, c.req.valid("param").config_id)),
     );
   })
   .openapi(routes.updateConfig, async (c) => {

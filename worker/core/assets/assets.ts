@@ -1,4 +1,3 @@
-import type { Database } from "../../db/client";
 import {
   type AssetRow,
   type AssetWrite,
@@ -9,7 +8,7 @@ import {
   updateAsset,
 } from "../../db/queries/assets";
 import { badRequest, notFound } from "../../platform/errors";
-import type { CoreContext } from "../context";
+import type { AppContext } from "../context";
 import { assetKey, userPrefix } from "../media/storage-keys";
 import { streamToBucket } from "../media/upload";
 
@@ -55,7 +54,7 @@ function toWrite(input: AssetInput): AssetWrite {
 }
 
 export async function createAsset(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   input: AssetInput & { name: string; asset_type: string },
 ) {
@@ -68,28 +67,28 @@ export async function createAsset(
   );
 }
 
-export async function getAsset(db: Database, ownerId: number, id: number): Promise<AssetRow> {
-  const row = await findAsset(db, ownerId, id);
+export async function getAsset(ctx: AppContext, ownerId: number, id: number): Promise<AssetRow> {
+  const row = await findAsset(ctx.db, ownerId, id);
   if (!row) throw notFound("Asset");
   return row;
 }
 
 export function listOwnAssets(
-  db: Database,
+  ctx: AppContext,
   ownerId: number,
   q: { skip: number; limit: number; assetType?: string | undefined; status?: string | undefined },
 ) {
-  return listAssets(db, ownerId, q);
+  return listAssets(ctx.db, ownerId, q);
 }
 
-export async function updateOwnAsset(ctx: CoreContext, ownerId: number, id: number, input: AssetInput) {
+export async function updateOwnAsset(ctx: AppContext, ownerId: number, id: number, input: AssetInput) {
   checkStoragePath(ownerId, input.storage_path);
   const row = await updateAsset(ctx.db, ownerId, id, toWrite(input), ctx.now);
   if (!row) throw notFound("Asset");
   return row;
 }
 
-export async function deleteAsset(ctx: CoreContext, ownerId: number, id: number) {
+export async function deleteAsset(ctx: AppContext, ownerId: number, id: number) {
   const row = await softDeleteAsset(ctx.db, ownerId, id, ctx.now);
   if (!row) throw notFound("Asset");
   if (row.r2Key) await ctx.env.BUCKET.delete(row.r2Key);
@@ -100,13 +99,13 @@ export async function deleteAsset(ctx: CoreContext, ownerId: number, id: number)
  * the asset's type by its magic bytes; the asset then points at its own content URL.
  */
 export async function putAssetContent(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   id: number,
   body: ReadableStream<Uint8Array> | null,
   contentLength: string | undefined,
 ) {
-  const asset = await getAsset(ctx.db, ownerId, id);
+  const asset = await getAsset(ctx, ownerId, id);
   const key = assetKey(ownerId, id);
   const stored = await streamToBucket(ctx.env.BUCKET, key, body, {
     contentLength,
@@ -128,8 +127,8 @@ export async function putAssetContent(
   return row ?? asset;
 }
 
-export async function getAssetContent(ctx: CoreContext, ownerId: number, id: number) {
-  const asset = await getAsset(ctx.db, ownerId, id);
+export async function getAssetContent(ctx: AppContext, ownerId: number, id: number) {
+  const asset = await getAsset(ctx, ownerId, id);
   if (!asset.r2Key) throw notFound("Asset content");
   const object = await ctx.env.BUCKET.get(asset.r2Key);
   if (!object) throw notFound("Asset content");

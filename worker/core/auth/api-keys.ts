@@ -1,18 +1,17 @@
-import type { Database } from "../../db/client";
 import { insertApiKey, listApiKeys, revokeApiKey } from "../../db/queries/accounts";
 import type { ApiKeyScope } from "../../db/schema/studio";
 import { randomToken, sha256Hex } from "../../platform/crypto";
 import { notFound } from "../../platform/errors";
+import type { AppContext } from "../context";
 import { principalCache } from "./principal-cache";
 
 /** Every API key starts with this, which is how a Bearer token is told apart from a JWT. */
 export const API_KEY_PREFIX = "sds_";
 
 export async function createApiKey(
-  db: Database,
+  { db, now }: AppContext,
   userId: number,
   input: { name: string; scopes: ApiKeyScope[]; expiresInDays?: number | undefined },
-  now: number,
 ) {
   const key = `${API_KEY_PREFIX}${randomToken(32)}`;
   const row = await insertApiKey(db, {
@@ -28,11 +27,11 @@ export async function createApiKey(
   return { row, key };
 }
 
-export async function listKeys(db: Database, userId: number) {
-  return listApiKeys(db, userId);
+export async function listKeys(ctx: AppContext, userId: number) {
+  return listApiKeys(ctx.db, userId);
 }
 
-export async function revokeKey(db: Database, userId: number, keyId: string, now: number) {
+export async function revokeKey({ db, now }: AppContext, userId: number, keyId: string) {
   if (!(await revokeApiKey(db, userId, keyId, now))) throw notFound("API key");
   principalCache.evictApiKey(keyId);
 }

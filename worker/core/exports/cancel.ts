@@ -1,7 +1,6 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { findLiveExportsOfWorkflow } from "../../db/queries/exports";
 import { outboxInsert } from "../../db/queries/outbox";
-import { exportsTable } from "../../db/schema";
-import type { CoreContext } from "../context";
+import type { AppContext } from "../context";
 import { enqueueOutbox } from "../outbox";
 import { settleExport } from "./settle";
 
@@ -10,7 +9,7 @@ import { settleExport } from "./settle";
  * stop it through an outbox job, so a renderer that is down hears of it when it is back.
  */
 export async function cancelExport(
-  ctx: CoreContext,
+  ctx: AppContext,
   exportId: number,
   opts: { pokeWorkflow?: boolean } = {},
 ): Promise<boolean> {
@@ -20,7 +19,7 @@ export async function cancelExport(
 }
 
 /** Tells the renderer to drop a render, through the outbox (so a renderer that is down hears it later). */
-export async function cancelRender(ctx: CoreContext, exportId: number): Promise<void> {
+export async function cancelRender(ctx: AppContext, exportId: number): Promise<void> {
   const [row] = await outboxInsert(
     ctx.db,
     {
@@ -31,16 +30,11 @@ export async function cancelRender(ctx: CoreContext, exportId: number): Promise<
     },
     ctx.now,
   );
-  if (row) await enqueueOutbox(ctx.env, ctx.db, [row.id], ctx.now);
+  if (row) await enqueueOutbox(ctx, [row.id]);
 }
 
 /** A cancelled workflow's exports that are still queued or rendering (called by its WorkflowRun object). */
-export async function cancelWorkflowExports(ctx: CoreContext, workflowId: number): Promise<void> {
-  const rows = await ctx.db
-    .select({ id: exportsTable.id })
-    .from(exportsTable)
-    .where(
-      and(eq(exportsTable.workflowId, workflowId), inArray(exportsTable.status, ["queued", "processing"])),
-    );
+export async function cancelWorkflowExports(ctx: AppContext, workflowId: number): Promise<void> {
+  const rows = await findLiveExportsOfWorkflow(ctx.db, workflowId);
   for (const r of rows) await cancelExport(ctx, r.id, { pokeWorkflow: false });
 }

@@ -1,9 +1,9 @@
-import { eq } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
 import { type OUTPUT_FORMATS, type Resolution, videoLength } from "../../../contracts/render-spec";
+import { runBatch, type Statement } from "../../db/client";
 import { isCheckViolation, isUniqueViolation } from "../../db/errors";
 import { findAsset } from "../../db/queries/assets";
 import {
+  discardExportWorkflow,
   type ExportRow,
   findActiveExportByTask,
   findExport,
@@ -14,12 +14,11 @@ import {
 import { listProjectStoryboards } from "../../db/queries/storyboards";
 import { findStudioProject } from "../../db/queries/studio-projects";
 import { insertWorkflow, linkPipelineProjectStatement } from "../../db/queries/workflows";
-import { workflows } from "../../db/schema";
 import { randomToken } from "../../platform/crypto";
 import { AppError, badRequest, conflict, notFound } from "../../platform/errors";
 import { currentSubscription, quotaRemaining } from "../billing/subscriptions";
 import { fromHundredths } from "../billing/tiers";
-import type { CoreContext } from "../context";
+import type { AppContext } from "../context";
 import { enqueueOutbox } from "../outbox";
 import { prepareProjectCreation } from "../pipeline/projects";
 import { runTaskBatch } from "../tasks/engine";
@@ -45,7 +44,7 @@ export interface ExportInput {
   music_asset_id?: number | null | undefined;
 }
 
-async function plan(ctx: CoreContext, ownerId: number, projectId: string, resolution: Resolution) {
+async function plan(ctx: AppContext, ownerId: number, projectId: string, resolution: Resolution) {
   const project = await findStudioProject(ctx.db, ownerId, projectId);
   if (!project) throw notFound("Project");
   const boards = await listProjectStoryboards(ctx.db, ownerId, projectId);
@@ -54,7 +53,7 @@ async function plan(ctx: CoreContext, ownerId: number, projectId: string, resolu
 }
 
 export async function estimateExport(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   input: { project_id: string; resolution: Resolution },
 ) {
@@ -73,7 +72,7 @@ export async function estimateExport(
 }
 
 /** Checks what an export needs and describes it (without its workflow link). */
-async function prepareExport(ctx: CoreContext, ownerId: number, input: ExportInput) {
+async function prepareExport(ctx: AppContext, ownerId: number, input: ExportInput) {
   const p = await plan(ctx, ownerId, input.project_id, input.resolution);
   if (p.boards.length === 0) {
     throw badRequest(
@@ -112,28 +111,23 @@ async function prepareExport(ctx: CoreContext, ownerId: number, input: ExportInp
 
 /** Runs the export's batch after `before`; returns the export and sends its dispatch. */
 async function runExportBatch(
-  ctx: CoreContext,
-  before: BatchItem<"sqlite">[],
+  ctx: AppContext,
+  before: Statement[],
   statements: ReturnType<typeof startExportStatements>,
 ) {
-  const results = await ctx.db.batch([...before, ...statements] as unknown as [
-    BatchItem<"sqlite">,
-    ...BatchItem<"sqlite">[],
-  ]);
+  const results = await runBatch(ctx.db, [...before, ...statements]);
   const row = (results.at(-1) as ExportRow[])[0];
   if (!row) throw notFound("Project");
   const outbox = results[before.length + 3] as { id: number }[];
   await enqueueOutbox(
-    ctx.env,
-    ctx.db,
+    ctx,
     outbox.map((r) => r.id),
-    ctx.now,
   );
   return row;
 }
 
 /** `POST /export`: a `render` workflow whose only step is this export, created with it in one batch. */
-export async function requestExport(ctx: CoreContext, ownerId: number, input: ExportInput) {
+export async function requestExport(ctx: AppContext, ownerId: number, input: ExportInput) {
   const prepared = await prepareExport(ctx, ownerId, input);
   const workflow = await insertWorkflow(
     ctx.db,
@@ -173,7 +167,7 @@ export async function requestExport(ctx: CoreContext, ownerId: number, input: Ex
     );
   } catch (err) {
     // Nothing of the batch was written; the workflow row alone goes.
-    await ctx.db.delete(workflows).where(eq(workflows.id, workflow.id));
+    await discardExportWorkflow(ctx.db, workflow.id);
     if (isCheckViolation(err, "subscriptions_quota_within_total")) throw prepared.quotaError();
     throw err;
   }
@@ -183,7 +177,7 @@ export async function requestExport(ctx: CoreContext, ownerId: number, input: Ex
 
 /** The `video_rendering` step of a workflow: its export, made once (a redelivery finds it). */
 export async function startExport(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   input: ExportInput,
   link: { workflowId: number; taskId: number },
@@ -209,18 +203,18 @@ export async function startExport(
   }
 }
 
-export async function getExport(ctx: CoreContext, ownerId: number, id: number) {
+export async function getExport(ctx: AppContext, ownerId: number, id: number) {
   const row = await findExport(ctx.db, ownerId, id);
   if (!row) throw notFound("Export");
   return row;
 }
 
-export function exportHistory(ctx: CoreContext, ownerId: number, q: { skip: number; limit: number }) {
+export function exportHistory(ctx: AppContext, ownerId: number, q: { skip: number; limit: number }) {
   return listExports(ctx.db, ownerId, q);
 }
 
 /** `POST /export/{id}/cancel`: 409 once it has finished; its workflow is cancelled with it. */
-export async function cancelOwnExport(ctx: CoreContext, ownerId: number, id: number) {
+export async function cancelOwnExport(ctx: AppContext, ownerId: number, id: number) {
   const row = await getExport(ctx, ownerId, id);
   if (row.status === "cancelled") return row;
   if (row.status === "completed" || row.status === "failed")

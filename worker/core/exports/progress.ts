@@ -1,5 +1,5 @@
 import type { ExportRow } from "../../db/queries/exports";
-import type { CoreContext } from "../context";
+import type { AppContext } from "../context";
 import { workflowRun } from "../workflows/run-stub";
 
 /**
@@ -7,7 +7,7 @@ import { workflowRun } from "../workflows/run-stub";
  * effort: the export row is the truth, a lost frame is only a missed hint.
  */
 export async function reportRenderProgress(
-  ctx: CoreContext,
+  ctx: AppContext,
   exp: Pick<ExportRow, "id" | "workflowId">,
   p: { progress: number; stage: string; eta_seconds?: number | undefined },
 ): Promise<void> {

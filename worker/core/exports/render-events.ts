@@ -1,11 +1,10 @@
-import { sql } from "drizzle-orm";
 import type { RenderEvent } from "../../../contracts/render-events";
-import { findExportById } from "../../db/queries/exports";
+import { runBatch } from "../../db/client";
+import { findExportById, renderProgressStatements } from "../../db/queries/exports";
 import { findUploadToken } from "../../db/queries/upload-tokens";
-import { rawRun } from "../../db/raw";
 import { sha256Hex } from "../../platform/crypto";
 import { AppError, notFound } from "../../platform/errors";
-import type { CoreContext } from "../context";
+import type { AppContext } from "../context";
 import { reportRenderProgress } from "./progress";
 import { settleExport } from "./settle";
 
@@ -18,7 +17,7 @@ type Outputs = Extract<RenderEvent, { type: "completed" }>["outputs"];
  * The outputs a completion reports must be in R2, uploaded through this export's own tokens, with
  * the sizes reported; otherwise the completion is refused (409) and nothing is settled.
  */
-async function verifyOutputs(ctx: CoreContext, exportId: number, outputs: Outputs) {
+async function verifyOutputs(ctx: AppContext, exportId: number, outputs: Outputs) {
   const keys: Record<string, string> = {};
   for (const [name, file] of Object.entries(outputs)) {
     if (!file) continue;
@@ -40,24 +39,16 @@ async function verifyOutputs(ctx: CoreContext, exportId: number, outputs: Output
   return keys;
 }
 
-export async function applyRenderEvent(ctx: CoreContext, exportId: number, ev: RenderEvent) {
+export async function applyRenderEvent(ctx: AppContext, exportId: number, ev: RenderEvent) {
   const exp = await findExportById(ctx.db, exportId);
   if (!exp) throw notFound("Export");
   switch (ev.type) {
     case "progress": {
-      await ctx.db.batch([
-        rawRun(
-          ctx.db,
-          sql`UPDATE exports SET progress = MAX(progress, ${ev.progress}), updated_at = ${ctx.now}
-            WHERE id = ${exp.id} AND status IN ('queued', 'processing')`,
-        ),
-        // A render that reports progress is alive: its step keeps its lease.
-        rawRun(
-          ctx.db,
-          sql`UPDATE tasks SET lease_expires_at = MAX(COALESCE(lease_expires_at, 0), ${ctx.now + LEASE_AFTER_PROGRESS_MS})
-            WHERE id = ${exp.taskId ?? 0} AND status = 'processing'`,
-        ),
-      ]);
+      // A render that reports progress is alive: its step keeps its lease.
+      await runBatch(
+        ctx.db,
+        renderProgressStatements(ctx.db, exp, ev.progress, ctx.now + LEASE_AFTER_PROGRESS_MS, ctx.now),
+      );
       if (["queued", "processing"].includes(exp.status)) {
         await reportRenderProgress(ctx, exp, ev);
       }

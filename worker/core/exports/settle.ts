@@ -1,10 +1,13 @@
-import { sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import { runBatch, type Statement } from "../../db/client";
 import { abortUnlessChanged, isGuardAbort } from "../../db/guard";
-import { type ExportRow, findExportById, updateExportStatement } from "../../db/queries/exports";
-import { completeStudioProjectStatement } from "../../db/queries/project-progress";
-import { rawRun } from "../../db/raw";
-import type { CoreContext } from "../context";
+import {
+  completedExportStatements,
+  type ExportRow,
+  findExportById,
+  refundedExportStatements,
+  updateExportStatement,
+} from "../../db/queries/exports";
+import type { AppContext } from "../context";
 import { prepareTaskUpdates } from "../tasks/engine";
 import { pokeWorkflows } from "../workflows/run-stub";
 
@@ -20,7 +23,7 @@ export type Settlement =
   | { outcome: "cancelled" };
 
 export async function settleExport(
-  ctx: CoreContext,
+  ctx: AppContext,
   exportId: number,
   s: Settlement,
   opts: { pokeWorkflow?: boolean } = {},
@@ -28,7 +31,7 @@ export async function settleExport(
   const exp = await findExportById(ctx.db, exportId);
   if (!exp || !["queued", "processing"].includes(exp.status)) return false;
   const now = ctx.now;
-  const statements: BatchItem<"sqlite">[] = [
+  const statements: Statement[] = [
     updateExportStatement(
       ctx.db,
       exp.id,
@@ -40,43 +43,11 @@ export async function settleExport(
     ),
     abortUnlessChanged(ctx.db, `export:${exp.id}`),
   ];
-  if (s.outcome === "completed") {
-    statements.push(
-      rawRun(
-        ctx.db,
-        sql`INSERT INTO credit_ledger (owner_id, kind, amount, export_id, description, created_at)
-          VALUES (${exp.ownerId}, 'commit', 0, ${exp.id}, ${`Export ${exp.id} completed: ${exp.cost / 100} credits used`}, ${now})`,
-      ),
-      rawRun(
-        ctx.db,
-        sql`INSERT INTO usage_events (owner_id, kind, quantity, ref, occurred_at, created_at)
-          VALUES (${exp.ownerId}, 'video_export', 1, ${`export:${exp.id}`}, ${now}, ${now})
-          ON CONFLICT DO NOTHING`,
-      ),
-      completeStudioProjectStatement(ctx.db, exp.ownerId, exp.projectId, now),
-      rawRun(
-        ctx.db,
-        sql`INSERT INTO usage_events (owner_id, kind, quantity, ref, occurred_at, created_at)
-          VALUES (${exp.ownerId}, 'video_ms', ${Math.round((s.patch.duration ?? exp.videoLength) * 1000)}, ${`export:${exp.id}`}, ${now}, ${now})
-          ON CONFLICT DO NOTHING`,
-      ),
-    );
-  } else {
-    statements.push(
-      rawRun(
-        ctx.db,
-        sql`INSERT INTO credit_ledger (owner_id, kind, amount, export_id, description, created_at)
-          VALUES (${exp.ownerId}, 'refund', ${exp.cost}, ${exp.id}, ${`Export ${exp.id} ${s.outcome}: credits returned`}, ${now})`,
-      ),
-      // Credits go back to the quota month they were taken from; if that month has since rolled
-      // over, the reset already gave them back and the new month's usage is left alone.
-      rawRun(
-        ctx.db,
-        sql`UPDATE subscriptions SET quota_used = MAX(0, quota_used - ${exp.cost}), updated_at = ${now}
-          WHERE user_id = ${exp.ownerId} AND current_period_start <= ${exp.createdAt}`,
-      ),
-    );
-  }
+  statements.push(
+    ...(s.outcome === "completed"
+      ? completedExportStatements(ctx.db, exp, s.patch.duration ?? exp.videoLength, now)
+      : refundedExportStatements(ctx.db, exp, s.outcome, now)),
+  );
   if (exp.taskId !== null && s.outcome !== "cancelled") {
     try {
       const prepared = await prepareTaskUpdates(
@@ -99,7 +70,7 @@ export async function settleExport(
     }
   }
   try {
-    await ctx.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    await runBatch(ctx.db, statements);
   } catch (err) {
     if (isGuardAbort(err)) return false;
     throw err;

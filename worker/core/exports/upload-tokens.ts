@@ -1,7 +1,6 @@
-import { uploadTokens } from "../../db/schema";
-import { publicOrigin } from "../../platform/context";
+import { insertUploadTokens } from "../../db/queries/upload-tokens";
 import { randomToken, sha256Hex } from "../../platform/crypto";
-import type { CoreContext } from "../context";
+import type { AppContext } from "../context";
 
 /**
  * Single-use, expiring permissions for the renderer to PUT one output into R2 through
@@ -18,7 +17,7 @@ export interface UploadGrant {
 }
 
 export async function issueUploadTokens(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   grants: UploadGrant[],
 ): Promise<string[]> {
@@ -35,6 +34,6 @@ export async function issueUploadTokens(
       createdAt: ctx.now,
     })),
   );
-  await ctx.db.insert(uploadTokens).values(rows);
-  return tokens.map((t) => `${publicOrigin(ctx.env)}/internal/uploads/${t}`);
+  await insertUploadTokens(ctx.db, rows);
+  return tokens.map((t) => `${ctx.config.publicOrigin}/internal/uploads/${t}`);
 }

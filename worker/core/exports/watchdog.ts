@@ -1,6 +1,5 @@
-import { sql } from "drizzle-orm";
-import { rawAll } from "../../db/raw";
-import type { CoreContext } from "../context";
+import { findStalledExports } from "../../db/queries/exports";
+import type { AppContext } from "../context";
 import { cancelRender } from "./cancel";
 import { settleExport } from "./settle";
 
@@ -12,14 +11,8 @@ export const EXPORT_STALL_MS = 30 * 60_000;
  * user's credits forever. Past its estimated completion and silent for EXPORT_STALL_MS, it fails,
  * its credits are returned (once, like any settlement) and the renderer is told to drop it.
  */
-export async function failStalledExports(ctx: CoreContext, limit = 100): Promise<number> {
-  const stalled = await rawAll<{ id: number }>(
-    ctx.db,
-    sql`SELECT id FROM exports WHERE status IN ('queued', 'processing')
-        AND COALESCE(estimated_completion_at, created_at) < ${ctx.now - EXPORT_STALL_MS}
-        AND updated_at < ${ctx.now - EXPORT_STALL_MS}
-        ORDER BY id LIMIT ${limit}`,
-  );
+export async function failStalledExports(ctx: AppContext, limit = 100): Promise<number> {
+  const stalled = await findStalledExports(ctx.db, ctx.now - EXPORT_STALL_MS, limit);
   let failed = 0;
   for (const { id } of stalled) {
     const settled = await settleExport(ctx, id, {

@@ -1,21 +1,22 @@
-import { sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
-import type { Database } from "../../db/client";
+import { type Database, runBatch, type Statement } from "../../db/client";
 import { abortUnlessChanged, isGuardAbort } from "../../db/guard";
 import {
+  failUnreachableInspiration,
   findInspiration,
   type InspirationPatch,
   type InspirationRow,
-  insertInspirationStatement,
   listInspirations,
+  markInspirationGenerating,
+  newInspirationStatements,
   softDeleteInspiration,
   updateInspirationStatement,
 } from "../../db/queries/inspirations";
+import { triggerIds } from "../../db/queries/outbox";
 import type { InspirationStatus } from "../../db/schema/automation";
 import { AppError, conflict, notFound } from "../../platform/errors";
 import { jsonLimitProblem, storedJson } from "../../platform/json-schema";
-import type { CoreContext } from "../context";
-import { type N8nTrigger, n8nTriggerStatement, newTrigger, triggerIds } from "../n8n/triggers";
+import type { AppContext } from "../context";
+import { type N8nTrigger, newTrigger, triggerStatement } from "../n8n/triggers";
 import { enqueueOutbox } from "../outbox";
 import { transitionError } from "../tasks/transitions";
 
@@ -55,19 +56,8 @@ function triggerBody(
   };
 }
 
-async function runWithTriggers(ctx: CoreContext, statements: BatchItem<"sqlite">[], triggerAt: number[]) {
-  const results = await ctx.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
-  await enqueueOutbox(
-    ctx.env,
-    ctx.db,
-    triggerAt.flatMap((i) => triggerIds(results[i])),
-    ctx.now,
-  );
-  return results;
-}
-
-export async function createInspiration(ctx: CoreContext, ownerId: number, input: InspirationInput) {
-  const trigger = await newTrigger(ctx.env, ctx.db, ownerId, "inspiration");
+export async function createInspiration(ctx: AppContext, ownerId: number, input: InspirationInput) {
+  const trigger = await newTrigger(ctx, ownerId, "inspiration");
   const values = {
     title: input.title,
     description: input.description ?? null,
@@ -76,68 +66,64 @@ export async function createInspiration(ctx: CoreContext, ownerId: number, input
     parameters: input.parameters ?? {},
     status: "draft" as const,
   };
-  // The trigger names the new row through last_insert_rowid(): both commit together or neither.
-  const callback = `${ctx.origin}/api/webhooks/n8n/inspiration/`;
-  const body = sql`json_set(json(${JSON.stringify({ ...triggerBody(values), inspiration_id: 0 })}),
-    '$.inspiration_id', last_insert_rowid(), '$.callback_url', ${callback} || last_insert_rowid())`;
-  const results = await runWithTriggers(
-    ctx,
-    [
-      insertInspirationStatement(ctx.db, ownerId, values, ctx.now),
-      n8nTriggerStatement(ctx.db, { ownerId, workflow: "inspiration", trigger, body }, ctx.now),
-    ],
-    [1],
+  const results = await runBatch(
+    ctx.db,
+    newInspirationStatements(
+      ctx.db,
+      ownerId,
+      values,
+      { ownerId, ...trigger },
+      { triggerBody: triggerBody(values), callbackPrefix: `${ctx.origin}/api/webhooks/n8n/inspiration/` },
+      ctx.now,
+    ),
   );
+  await enqueueOutbox(ctx, triggerIds(results[1]));
   const row = (results[0] as InspirationRow[])[0];
   if (!row) throw new Error("inspiration insert returned no row");
   return row;
 }
 
-export async function getInspiration(db: Database, ownerId: number, id: number) {
-  const row = await findInspiration(db, ownerId, id);
+export async function getInspiration(ctx: AppContext, ownerId: number, id: number) {
+  const row = await findInspiration(ctx.db, ownerId, id);
   if (!row) throw notFound("Inspiration");
   return row;
 }
 
 export function listOwnInspirations(
-  db: Database,
+  ctx: AppContext,
   ownerId: number,
   q: { skip: number; limit: number; status?: InspirationStatus | undefined },
 ) {
-  return listInspirations(db, ownerId, q);
+  return listInspirations(ctx.db, ownerId, q);
 }
 
 async function applyChange(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   current: InspirationRow,
   patch: InspirationPatch,
-  trigger?: {
-    workflow: "inspiration" | "project_creation";
-    trigger: N8nTrigger;
-    body: Record<string, unknown>;
-  },
+  trigger?: { trigger: N8nTrigger; body: Record<string, unknown> },
 ): Promise<InspirationRow> {
   // The update is guarded by the status we validated against; if someone changed it meanwhile the
   // guard aborts the batch, trigger included.
-  const statements: BatchItem<"sqlite">[] = [
+  const statements: Statement[] = [
     updateInspirationStatement(ctx.db, ownerId, current.id, current.status, patch, ctx.now),
     abortUnlessChanged(ctx.db, `inspiration:${current.id}`),
   ];
-  if (trigger) statements.push(n8nTriggerStatement(ctx.db, { ownerId, ...trigger }, ctx.now));
+  if (trigger) statements.push(triggerStatement(ctx, ownerId, trigger.trigger, trigger.body));
   let results: unknown[];
   try {
-    results = await ctx.db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    results = await runBatch(ctx.db, statements);
   } catch (err) {
     if (isGuardAbort(err)) throw conflict("The inspiration changed while this request was applied; retry");
     throw err;
   }
-  if (trigger) await enqueueOutbox(ctx.env, ctx.db, triggerIds(results[2]), ctx.now);
+  if (trigger) await enqueueOutbox(ctx, triggerIds(results[2]));
   return (results[0] as InspirationRow[])[0] as InspirationRow;
 }
 
 export async function updateInspiration(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   id: number,
   input: Partial<InspirationInput> & {
@@ -147,7 +133,7 @@ export async function updateInspiration(
     review_notes?: string | null | undefined;
   },
 ) {
-  const current = await getInspiration(ctx.db, ownerId, id);
+  const current = await getInspiration(ctx, ownerId, id);
   if (input.status === "approved") return approveInspiration(ctx, ownerId, id, input);
   if (
     input.status !== undefined &&
@@ -169,25 +155,24 @@ export async function updateInspiration(
   return applyChange(ctx, ownerId, current, patch);
 }
 
-export async function deleteInspiration(ctx: CoreContext, ownerId: number, id: number) {
+export async function deleteInspiration(ctx: AppContext, ownerId: number, id: number) {
   if (!(await softDeleteInspiration(ctx.db, ownerId, id, ctx.now))) throw notFound("Inspiration");
 }
 
 /** Approval (from draft or pending review) triggers the project-creation flow. */
 export async function approveInspiration(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   id: number,
   input: { review_notes?: string | null | undefined; score?: number | null | undefined },
 ) {
-  const current = await getInspiration(ctx.db, ownerId, id);
+  const current = await getInspiration(ctx, ownerId, id);
   if (!REVIEWABLE.includes(current.status)) throw transitionError(current.status, "approved");
-  const trigger = await newTrigger(ctx.env, ctx.db, ownerId, "project_creation");
+  const trigger = await newTrigger(ctx, ownerId, "project_creation");
   const patch: InspirationPatch = { status: "approved" };
   if (input.review_notes !== undefined) patch.reviewNotes = input.review_notes;
   if (input.score !== undefined) patch.score = input.score;
   return applyChange(ctx, ownerId, current, patch, {
-    workflow: "project_creation",
     trigger,
     body: {
       inspiration_id: current.id,
@@ -200,12 +185,12 @@ export async function approveInspiration(
 }
 
 export async function rejectInspiration(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   id: number,
   input: { review_notes?: string | null | undefined },
 ) {
-  const current = await getInspiration(ctx.db, ownerId, id);
+  const current = await getInspiration(ctx, ownerId, id);
   if (!REVIEWABLE.includes(current.status)) throw transitionError(current.status, "rejected");
   const patch: InspirationPatch = { status: "rejected" };
   if (input.review_notes !== undefined) patch.reviewNotes = input.review_notes;
@@ -214,12 +199,12 @@ export async function rejectInspiration(
 
 /** Regeneration merges the overrides into the parameters and triggers the inspiration flow again. */
 export async function regenerateInspiration(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   id: number,
   input: { parameter_overrides?: Record<string, unknown> | undefined },
 ) {
-  const current = await getInspiration(ctx.db, ownerId, id);
+  const current = await getInspiration(ctx, ownerId, id);
   if (!REGENERABLE.includes(current.status)) throw transitionError(current.status, "generating");
   const parameters = { ...storedJson(current.parameters, {}), ...(input.parameter_overrides ?? {}) };
   // Each part is within the limits; the merge could still outgrow the size limit.
@@ -229,14 +214,13 @@ export async function regenerateInspiration(
       fieldErrors: [{ field: "body.parameter_overrides", message: `merged with the parameters: ${problem}` }],
     });
   }
-  const trigger = await newTrigger(ctx.env, ctx.db, ownerId, "inspiration");
+  const trigger = await newTrigger(ctx, ownerId, "inspiration");
   return applyChange(
     ctx,
     ownerId,
     current,
     { parameters, status: "draft", lastError: null },
     {
-      workflow: "inspiration",
       trigger,
       body: {
         inspiration_id: current.id,
@@ -251,17 +235,12 @@ export async function regenerateInspiration(
 export async function inspirationTriggerDelivered(db: Database, payload: unknown, now: number) {
   const p = payload as { workflow?: string; body?: { inspiration_id?: unknown } };
   if (p.workflow !== "inspiration" || typeof p.body?.inspiration_id !== "number") return;
-  await db.run(
-    sql`UPDATE inspirations SET status = 'generating', updated_at = ${now} WHERE id = ${p.body.inspiration_id} AND status = 'draft'`,
-  );
+  await markInspirationGenerating(db, p.body.inspiration_id, now);
 }
 
 /** An inspiration trigger that could not be delivered leaves its inspiration failed, not hanging. */
 export async function inspirationTriggerDead(db: Database, payload: unknown, now: number) {
   const p = payload as { workflow?: string; body?: { inspiration_id?: unknown } };
   if (p.workflow !== "inspiration" || typeof p.body?.inspiration_id !== "number") return;
-  await db.run(
-    sql`UPDATE inspirations SET status = 'failed', last_error = 'The inspiration workflow could not be reached', updated_at = ${now}
-      WHERE id = ${p.body.inspiration_id} AND status IN ('draft', 'generating')`,
-  );
+  await failUnreachableInspiration(db, p.body.inspiration_id, now);
 }

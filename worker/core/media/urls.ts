@@ -1,9 +1,9 @@
 import { signedFileUrl } from "../../platform/files";
-import type { CoreContext } from "../context";
+import type { AppContext } from "../context";
 
 /** A signed `/files/...` URL for an R2 key, or null when there is no object. */
 export function fileUrl(
-  ctx: CoreContext,
+  ctx: AppContext,
   key: string | null | undefined,
   downloadName?: string,
 ): Promise<string | null> {

@@ -1,14 +1,19 @@
-import { type SQL, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import { runBatch, type Statement } from "../../db/client";
 import { isUniqueViolation } from "../../db/errors";
 import { findInspiration, updateInspirationStatement } from "../../db/queries/inspirations";
-import { findPipelineProject } from "../../db/queries/pipeline-projects";
+import { findPipelineProject, recordProjectExecutionStatement } from "../../db/queries/pipeline-projects";
 import { findTasksForUpdate } from "../../db/queries/tasks";
-import { type DeliveryKey, findDelivery, recordDeliveryStatement } from "../../db/queries/webhook-deliveries";
-import { type PipelineStatus, pipelineProjects, type TaskStatus } from "../../db/schema/automation";
+import {
+  createdProjectAnswer,
+  type DeliveryAnswer,
+  type DeliveryKey,
+  findDelivery,
+  recordDeliveryStatement,
+} from "../../db/queries/webhook-deliveries";
+import type { PipelineStatus, TaskStatus } from "../../db/schema/automation";
 import { sha256Hex } from "../../platform/crypto";
 import { badRequest, notFound } from "../../platform/errors";
-import type { CoreContext } from "../context";
+import type { AppContext } from "../context";
 import { prepareProjectCreation } from "../pipeline/projects";
 import {
   applyTaskUpdates,
@@ -30,22 +35,18 @@ export type WebhookResult = { message: string } & Json;
  * A replay — sequential or concurrent — changes nothing and gets the first answer again.
  */
 async function once(
-  ctx: CoreContext,
+  ctx: AppContext,
   key: DeliveryKey,
   body: unknown,
-  build: () => Promise<{ statements: BatchItem<"sqlite">[]; response: Json | SQL }>,
+  build: () => Promise<{ statements: Statement[]; response: DeliveryAnswer }>,
 ): Promise<WebhookResult> {
   const previous = await findDelivery(ctx.db, key);
   if (previous) return previous.response as WebhookResult;
   const requestHash = await sha256Hex(JSON.stringify(body));
   const { statements, response } = await build();
-  const responseSql = "getSQL" in response ? (response as SQL) : sql`json(${JSON.stringify(response)})`;
   try {
     const results = await runTaskBatch(() =>
-      ctx.db.batch([
-        ...statements,
-        recordDeliveryStatement(ctx.db, key, requestHash, responseSql, ctx.now),
-      ] as unknown as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]),
+      runBatch(ctx.db, [...statements, recordDeliveryStatement(ctx.db, key, requestHash, response, ctx.now)]),
     );
     const recorded = (results.at(-1) as { response: string }[])[0];
     if (!recorded) throw new Error("webhook delivery was not recorded");
@@ -74,7 +75,7 @@ export interface InspirationCallback {
 
 /** 7.1: a generated (or failed) inspiration comes back for review. Reviewed ones are left alone. */
 export async function inspirationCallback(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   inspirationId: number,
   body: InspirationCallback,
@@ -129,7 +130,7 @@ export interface ProjectCreationCallback {
 
 /** 7.2: n8n turned an approved inspiration into a project and its task graph: one batch. */
 export async function projectCreationCallback(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   inspirationId: number,
   body: ProjectCreationCallback,
@@ -162,9 +163,7 @@ export async function projectCreationCallback(
     });
     return {
       statements: creation.statements,
-      response: sql`json_object('message', 'Project created successfully',
-        'project_id', (SELECT id FROM pipeline_projects WHERE create_ref = ${creation.ref}),
-        'tasks_created', ${tasks.length})`,
+      response: createdProjectAnswer(creation.ref, tasks.length),
     };
   });
 }
@@ -189,7 +188,7 @@ export interface ProjectExecutionCallback {
  * a finished task backwards (a late or reordered delivery) are skipped, never applied.
  */
 export async function projectExecutionCallback(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   projectId: number,
   body: ProjectExecutionCallback,
@@ -221,14 +220,13 @@ export async function projectExecutionCallback(
     });
     const wanted = body.project_updates?.status;
     if (wanted !== undefined) assertProjectTransition(project.status, wanted);
-    const projectUpdate = ctx.db
-      .update(pipelineProjects)
-      .set({
-        usedExecutionWorkflowId: body.executionId,
-        updatedAt: ctx.now,
-        ...(wanted ? { status: wanted } : {}),
-      })
-      .where(sql`${pipelineProjects.id} = ${projectId}`);
+    const projectUpdate = recordProjectExecutionStatement(
+      ctx.db,
+      projectId,
+      body.executionId,
+      wanted,
+      ctx.now,
+    );
     return {
       statements: [...prepared.statements, projectUpdate],
       response: {
@@ -251,7 +249,7 @@ export interface TaskUpdateCallback {
 
 /** 7.4: one task's result. Idempotent: the same update again changes nothing and answers alike. */
 export async function taskUpdateCallback(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   taskId: number,
   body: TaskUpdateCallback,

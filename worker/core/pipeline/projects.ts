@@ -1,8 +1,7 @@
-import type { BatchItem } from "drizzle-orm/batch";
-
-import type { Database } from "../../db/client";
+import { type Database, runBatch, type Statement } from "../../db/client";
 import { abortUnlessChanged } from "../../db/guard";
 import { findInspiration } from "../../db/queries/inspirations";
+import { triggerIds } from "../../db/queries/outbox";
 import {
   findPipelineProject,
   insertPipelineProjectStatement,
@@ -24,8 +23,8 @@ import type { PipelineStatus } from "../../db/schema/automation";
 import { randomToken } from "../../platform/crypto";
 import { badRequest, notFound } from "../../platform/errors";
 import { storedJson } from "../../platform/json-schema";
-import type { CoreContext } from "../context";
-import { n8nTriggerStatement, newTrigger, triggerIds } from "../n8n/triggers";
+import type { AppContext } from "../context";
+import { newTrigger, triggerStatement } from "../n8n/triggers";
 import { enqueueOutbox } from "../outbox";
 import { prepareTaskGraph, runTaskBatch, type TaskSpec } from "../tasks/engine";
 import { assertProjectTransition } from "../tasks/transitions";
@@ -48,7 +47,7 @@ async function assertInspiration(db: Database, ownerId: number, id: number | nul
  * project-creation webhook), and a reader for the created rows in the batch results.
  */
 export async function prepareProjectCreation(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   input: NewProjectInput & { usedTransformWorkflowId?: string | null; studioWorkflowId?: number | null },
 ) {
@@ -56,7 +55,7 @@ export async function prepareProjectCreation(
   const ref = `prj_${randomToken(12)}`;
   const graph = await prepareTaskGraph(ctx, ownerId, { ref }, input.tasks ?? []);
   const hasTasks = (input.tasks ?? []).length > 0;
-  const statements: BatchItem<"sqlite">[] = [
+  const statements: Statement[] = [
     insertPipelineProjectStatement(
       ctx.db,
       ownerId,
@@ -89,22 +88,20 @@ export async function prepareProjectCreation(
   };
 }
 
-export async function createProject(ctx: CoreContext, ownerId: number, input: NewProjectInput) {
+export async function createProject(ctx: AppContext, ownerId: number, input: NewProjectInput) {
   const creation = await prepareProjectCreation(ctx, ownerId, input);
-  const results = await runTaskBatch(() =>
-    ctx.db.batch(creation.statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]),
-  );
+  const results = await runTaskBatch(() => runBatch(ctx.db, creation.statements));
   return creation.read(results);
 }
 
-export async function getProject(db: Database, ownerId: number, id: number) {
-  const project = await findPipelineProject(db, ownerId, id);
+export async function getProject(ctx: AppContext, ownerId: number, id: number) {
+  const project = await findPipelineProject(ctx.db, ownerId, id);
   if (!project) throw notFound("Project");
-  return { project, tasks: await listProjectTasks(db, ownerId, id) };
+  return { project, tasks: await listProjectTasks(ctx.db, ownerId, id) };
 }
 
-export function listProjects(db: Database, ownerId: number, q: { skip: number; limit: number }) {
-  return listPipelineProjects(db, ownerId, q);
+export function listProjects(ctx: AppContext, ownerId: number, q: { skip: number; limit: number }) {
+  return listPipelineProjects(ctx.db, ownerId, q);
 }
 
 export interface ProjectUpdateInput {
@@ -118,12 +115,7 @@ export interface ProjectUpdateInput {
 }
 
 /** Updates fields; a status change must follow the allowed transitions exactly (PIPELINE_TRANSITIONS). */
-export async function updateProject(
-  ctx: CoreContext,
-  ownerId: number,
-  id: number,
-  input: ProjectUpdateInput,
-) {
+export async function updateProject(ctx: AppContext, ownerId: number, id: number, input: ProjectUpdateInput) {
   const current = await findPipelineProject(ctx.db, ownerId, id);
   if (!current) throw notFound("Project");
   if (input.status !== undefined) assertProjectTransition(current.status, input.status);
@@ -142,7 +134,7 @@ export async function updateProject(
       abortUnlessChanged(ctx.db, `project:${id}`),
     ]),
   );
-  return getProject(ctx.db, ownerId, (rows[0] as PipelineProjectRow).id);
+  return getProject(ctx, ownerId, (rows[0] as PipelineProjectRow).id);
 }
 
 /** A project that holds a studio workflow's graph is driven by that workflow, not by hand. */
@@ -154,7 +146,7 @@ function assertNotWorkflowProject(project: PipelineProjectRow, what: string) {
   }
 }
 
-export async function deleteProject(ctx: CoreContext, ownerId: number, id: number) {
+export async function deleteProject(ctx: AppContext, ownerId: number, id: number) {
   const project = await findPipelineProject(ctx.db, ownerId, id);
   if (!project) throw notFound("Project");
   assertNotWorkflowProject(project, "cancel");
@@ -162,10 +154,10 @@ export async function deleteProject(ctx: CoreContext, ownerId: number, id: numbe
 }
 
 /** Recounts total/completed/failed tasks and the status they imply. */
-export async function recalculateTasks(ctx: CoreContext, ownerId: number, id: number) {
+export async function recalculateTasks(ctx: AppContext, ownerId: number, id: number) {
   if (!(await findPipelineProject(ctx.db, ownerId, id))) throw notFound("Project");
   await ctx.db.batch([rollupProjectStatement(ctx.db, { id }, ctx.now)]);
-  return getProject(ctx.db, ownerId, id);
+  return getProject(ctx, ownerId, id);
 }
 
 /**
@@ -174,41 +166,32 @@ export async function recalculateTasks(ctx: CoreContext, ownerId: number, id: nu
  * executionId arrives with its callback.
  */
 export async function regenerateProject(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   id: number,
   parameters: Record<string, unknown>,
 ) {
-  const { project, tasks } = await getProject(ctx.db, ownerId, id);
+  const { project, tasks } = await getProject(ctx, ownerId, id);
   assertNotWorkflowProject(project, "retry");
-  const trigger = await newTrigger(ctx.env, ctx.db, ownerId, "project_execution");
+  const trigger = await newTrigger(ctx, ownerId, "project_execution");
   const results = await ctx.db.batch([
     retryFailedTasksStatement(ctx.db, ownerId, id, ctx.now),
     rollupProjectStatement(ctx.db, { id }, ctx.now),
-    n8nTriggerStatement(
-      ctx.db,
-      {
-        ownerId,
-        workflow: "project_execution",
-        trigger,
-        body: {
-          project_id: project.id,
-          name: project.name,
-          project_type: project.projectType,
-          initial_parameters: storedJson(project.initialParameters, {}),
-          parameters,
-          tasks: tasks.map((t) => ({
-            id: t.id,
-            task_type: t.taskType,
-            status: t.status,
-            commit_id: t.commitId,
-          })),
-          callback_url: `${ctx.origin}/api/webhooks/n8n/project_execution/${project.id}`,
-        },
-      },
-      ctx.now,
-    ),
+    triggerStatement(ctx, ownerId, trigger, {
+      project_id: project.id,
+      name: project.name,
+      project_type: project.projectType,
+      initial_parameters: storedJson(project.initialParameters, {}),
+      parameters,
+      tasks: tasks.map((t) => ({
+        id: t.id,
+        task_type: t.taskType,
+        status: t.status,
+        commit_id: t.commitId,
+      })),
+      callback_url: `${ctx.origin}/api/webhooks/n8n/project_execution/${project.id}`,
+    }),
   ]);
-  await enqueueOutbox(ctx.env, ctx.db, triggerIds(results[2]), ctx.now);
+  await enqueueOutbox(ctx, triggerIds(results[2]));
   return { project_id: project.id, execution_id: trigger.triggerId, triggered: trigger.url !== null };
 }

@@ -1,4 +1,3 @@
-import type { Database } from "../../db/client";
 import {
   findStudioProjectDetail,
   insertStudioProject,
@@ -9,6 +8,7 @@ import {
 import { liveWorkflowIds } from "../../db/queries/workflows";
 import type { AspectRatio, StudioProjectStatus } from "../../db/schema/studio";
 import { notFound } from "../../platform/errors";
+import type { AppContext } from "../context";
 import { projectPrefix } from "../media/storage-keys";
 import { enqueueOutbox } from "../outbox";
 import { workflowRun } from "../workflows/run-stub";
@@ -19,7 +19,7 @@ import { workflowRun } from "../workflows/run-stub";
  * project's workflows (draft → in_progress → completed).
  */
 export async function createProject(
-  db: Database,
+  ctx: AppContext,
   ownerId: number,
   input: {
     name: string;
@@ -27,10 +27,9 @@ export async function createProject(
     aspect_ratio: AspectRatio;
     script?: string | null | undefined;
   },
-  now: number,
 ) {
   return insertStudioProject(
-    db,
+    ctx.db,
     ownerId,
     {
       id: crypto.randomUUID(),
@@ -39,26 +38,26 @@ export async function createProject(
       aspectRatio: input.aspect_ratio,
       script: input.script ?? null,
     },
-    now,
+    ctx.now,
   );
 }
 
 export async function listProjects(
-  db: Database,
+  ctx: AppContext,
   ownerId: number,
   query: { skip: number; limit: number; status?: StudioProjectStatus | undefined },
 ) {
-  return listStudioProjects(db, ownerId, query);
+  return listStudioProjects(ctx.db, ownerId, query);
 }
 
-export async function getProjectDetail(db: Database, ownerId: number, id: string) {
-  const detail = await findStudioProjectDetail(db, ownerId, id);
+export async function getProjectDetail(ctx: AppContext, ownerId: number, id: string) {
+  const detail = await findStudioProjectDetail(ctx.db, ownerId, id);
   if (!detail) throw notFound("Project");
   return detail;
 }
 
 export async function updateProject(
-  db: Database,
+  ctx: AppContext,
   ownerId: number,
   id: string,
   input: {
@@ -67,14 +66,13 @@ export async function updateProject(
     script?: string | null | undefined;
     aspect_ratio?: AspectRatio | undefined;
   },
-  now: number,
 ) {
   const patch: Parameters<typeof updateStudioProject>[3] = {};
   if (input.name !== undefined) patch.name = input.name;
   if (input.description !== undefined) patch.description = input.description;
   if (input.script !== undefined) patch.script = input.script;
   if (input.aspect_ratio !== undefined) patch.aspectRatio = input.aspect_ratio;
-  const row = await updateStudioProject(db, ownerId, id, patch, now);
+  const row = await updateStudioProject(ctx.db, ownerId, id, patch, ctx.now);
   if (!row) throw notFound("Project");
   return row;
 }
@@ -85,13 +83,13 @@ export async function updateProject(
  * workflows are cancelled, so no generation keeps drawing into the deleted project (an item that
  * was drawing loses its lease, and its image is removed instead of kept).
  */
-export async function deleteProject(env: Env, db: Database, ownerId: number, id: string, now: number) {
-  const live = await liveWorkflowIds(db, ownerId, id);
-  const result = await softDeleteStudioProject(db, ownerId, id, projectPrefix(ownerId, id), now);
+export async function deleteProject(ctx: AppContext, ownerId: number, id: string) {
+  const live = await liveWorkflowIds(ctx.db, ownerId, id);
+  const result = await softDeleteStudioProject(ctx.db, ownerId, id, projectPrefix(ownerId, id), ctx.now);
   if (!result.deleted) throw notFound("Project");
   await Promise.all(
     live.map((workflowId) =>
-      workflowRun(env, workflowId)
+      workflowRun(ctx.env, workflowId)
         .control(workflowId, "cancel")
         .catch((err: unknown) =>
           // The workflow then fails on its own: every step finds its project or items gone.
@@ -106,5 +104,5 @@ export async function deleteProject(env: Env, db: Database, ownerId: number, id:
         ),
     ),
   );
-  await enqueueOutbox(env, db, result.outboxIds, now);
+  await enqueueOutbox(ctx, result.outboxIds);
 }

@@ -9,7 +9,7 @@ import {
 } from "../../db/queries/characters";
 import { findStudioProject } from "../../db/queries/studio-projects";
 import { badRequest, notFound } from "../../platform/errors";
-import type { CoreContext } from "../context";
+import type { AppContext } from "../context";
 import { decodeImage, inspectImage } from "../media/decode";
 import { consistencyModelId, type ImageInput, readImageFile } from "../media/image-input";
 import { signatureOf } from "../media/signature";
@@ -22,7 +22,7 @@ import { characterImageKey } from "../media/storage-keys";
  */
 /** Stores a checked image under `key` and describes it as a character's reference image. */
 export async function putCharacterImage(
-  ctx: CoreContext,
+  ctx: AppContext,
   key: string,
   image: ImageInput,
 ): Promise<CharacterImage> {
@@ -41,7 +41,7 @@ export async function putCharacterImage(
 }
 
 function storeImage(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   projectId: string,
   image: ImageInput,
@@ -50,7 +50,7 @@ function storeImage(
 }
 
 export async function createCharacter(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   input: { project_id: string; name: string; description?: string | undefined; image: File },
 ): Promise<CharacterRow> {
@@ -77,14 +77,14 @@ export async function createCharacter(
   return row;
 }
 
-export async function getCharacter(ctx: CoreContext, ownerId: number, id: number): Promise<CharacterRow> {
+export async function getCharacter(ctx: AppContext, ownerId: number, id: number): Promise<CharacterRow> {
   const row = await findCharacter(ctx.db, ownerId, id);
   if (!row) throw notFound("Character");
   return row;
 }
 
 export function listOwnCharacters(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   q: { project_id?: string | undefined; skip: number; limit: number },
 ) {
@@ -92,7 +92,7 @@ export function listOwnCharacters(
 }
 
 export async function editCharacter(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   id: number,
   input: { name?: string | undefined; description?: string | null | undefined },
@@ -106,7 +106,7 @@ export async function editCharacter(
 }
 
 /** Replaces the reference image; the old object is removed once the row points at the new one. */
-export async function replaceCharacterImage(ctx: CoreContext, ownerId: number, id: number, file: File) {
+export async function replaceCharacterImage(ctx: AppContext, ownerId: number, id: number, file: File) {
   const before = await getCharacter(ctx, ownerId, id);
   const image = await readImageFile(file);
   const stored = await storeImage(ctx, ownerId, before.projectId, image);
@@ -119,7 +119,7 @@ export async function replaceCharacterImage(ctx: CoreContext, ownerId: number, i
   return row;
 }
 
-export async function deleteCharacter(ctx: CoreContext, ownerId: number, id: number) {
+export async function deleteCharacter(ctx: AppContext, ownerId: number, id: number) {
   const row = await softDeleteCharacter(ctx.db, ownerId, id, ctx.now);
   if (!row) throw notFound("Character");
   if (row.imageKey) await ctx.env.BUCKET.delete(row.imageKey);
@@ -130,8 +130,8 @@ export async function deleteCharacter(ctx: CoreContext, ownerId: number, id: num
  * `processingMs` is wall time from the start of the read to the saved row (Workers' clocks only
  * move across I/O, so pure computation alone would read as zero).
  */
-export async function rebuildConsistencyModel(ctx: CoreContext, ownerId: number, id: number) {
-  const started = Date.now();
+export async function rebuildConsistencyModel(ctx: AppContext, ownerId: number, id: number) {
+  const started = ctx.clock();
   const character = await getCharacter(ctx, ownerId, id);
   if (!character.imageKey) throw badRequest("The character has no image yet: upload one first");
   const object = await ctx.env.BUCKET.get(character.imageKey);
@@ -139,7 +139,7 @@ export async function rebuildConsistencyModel(ctx: CoreContext, ownerId: number,
   const bytes = new Uint8Array(await object.arrayBuffer());
   const header = inspectImage(bytes);
   const signature = signatureOf(await decodeImage(bytes, header.type));
-  const computedAt = Date.now();
+  const computedAt = ctx.clock();
   const row = await updateCharacter(
     ctx.db,
     ownerId,
@@ -153,6 +153,6 @@ export async function rebuildConsistencyModel(ctx: CoreContext, ownerId: number,
     computedAt,
   );
   if (!row) throw notFound("Character");
-  const processingMs = Date.now() - started;
+  const processingMs = ctx.clock() - started;
   return { row, processingMs };
 }

@@ -2,8 +2,7 @@ import { CARD_STYLES, type CardStyle, canvasSize } from "../../../contracts/rend
 import { findProjectCharacters } from "../../db/queries/characters";
 import type { StoryboardRow } from "../../db/queries/storyboards";
 import type { AppearanceSignature, AspectRatio } from "../../db/schema/studio";
-import { publicOrigin } from "../../platform/context";
-import type { CoreContext } from "../context";
+import type { AppContext } from "../context";
 import { type ImageInput, readImageBytes } from "../media/image-input";
 import type { Rgba } from "../media/png";
 import { consistencyScore } from "../media/signature";
@@ -15,14 +14,14 @@ export type { CardStyle };
 export const STYLES = CARD_STYLES;
 
 /** The appearance references of a storyboard: its characters that have an image. */
-export async function characterReferences(ctx: CoreContext, ownerId: number, sb: StoryboardRow) {
+export async function characterReferences(ctx: AppContext, ownerId: number, sb: StoryboardRow) {
   const rows = await findProjectCharacters(ctx.db, ownerId, sb.projectId, sb.characterIds);
   const withImage = rows.filter((c) => c.imageKey && c.signature);
   return {
     // The renderer fetches only from the public origin, whatever origin this request came in on.
     urls: (
       await Promise.all(
-        withImage.slice(0, 6).map((c) => fileUrl({ ...ctx, origin: publicOrigin(ctx.env) }, c.imageKey)),
+        withImage.slice(0, 6).map((c) => fileUrl({ ...ctx, origin: ctx.config.publicOrigin }, c.imageKey)),
       )
     ).filter((u): u is string => !!u),
     signatures: withImage.map((c) => c.signature as AppearanceSignature),
@@ -67,7 +66,7 @@ export function scoreImage(pixels: Rgba, signatures: AppearanceSignature[]): num
  * the same generation overwrites its own object) and scores it against the characters.
  */
 export async function drawStoryboardImage(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   sb: StoryboardRow,
   aspect: AspectRatio,
@@ -81,7 +80,7 @@ export async function drawStoryboardImage(
 
 /** Stores a decoded image (drawn or uploaded) as a storyboard's image and scores it. */
 export async function placeStoryboardImage(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   sb: StoryboardRow,
   image: ImageInput,

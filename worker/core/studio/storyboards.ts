@@ -1,4 +1,4 @@
-import type { BatchItem } from "drizzle-orm/batch";
+import { runBatch } from "../../db/client";
 import { isUniqueViolation } from "../../db/errors";
 import { isGuardAbort } from "../../db/guard";
 import { findProjectCharacters } from "../../db/queries/characters";
@@ -15,7 +15,7 @@ import {
 } from "../../db/queries/storyboards";
 import { findStudioProject } from "../../db/queries/studio-projects";
 import { AppError, conflict, notFound } from "../../platform/errors";
-import type { CoreContext } from "../context";
+import type { AppContext } from "../context";
 import { readImageFile } from "../media/image-input";
 import { type CardStyle, drawStoryboardImage, placeStoryboardImage } from "./storyboard-images";
 
@@ -26,14 +26,14 @@ import { type CardStyle, drawStoryboardImage, placeStoryboardImage } from "./sto
  */
 const GENERATION_STALE_MS = 5 * 60_000;
 
-async function requireProject(ctx: CoreContext, ownerId: number, projectId: string) {
+async function requireProject(ctx: AppContext, ownerId: number, projectId: string) {
   const project = await findStudioProject(ctx.db, ownerId, projectId);
   if (!project) throw notFound("Project");
   return project;
 }
 
 /** Character ids must name live characters of the same project; anything else is a field error. */
-async function checkCharacters(ctx: CoreContext, ownerId: number, projectId: string, ids: number[]) {
+async function checkCharacters(ctx: AppContext, ownerId: number, projectId: string, ids: number[]) {
   const unique = [...new Set(ids)];
   const found = new Set((await findProjectCharacters(ctx.db, ownerId, projectId, unique)).map((c) => c.id));
   const missing = unique.filter((id) => !found.has(id));
@@ -52,7 +52,7 @@ function sceneTaken(err: unknown): boolean {
 }
 
 export async function createStoryboard(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   input: {
     project_id: string;
@@ -92,19 +92,19 @@ export async function createStoryboard(
   return row;
 }
 
-export async function listStoryboards(ctx: CoreContext, ownerId: number, projectId: string) {
+export async function listStoryboards(ctx: AppContext, ownerId: number, projectId: string) {
   await requireProject(ctx, ownerId, projectId);
   return listProjectStoryboards(ctx.db, ownerId, projectId);
 }
 
-export async function getStoryboard(ctx: CoreContext, ownerId: number, id: number): Promise<StoryboardRow> {
+export async function getStoryboard(ctx: AppContext, ownerId: number, id: number): Promise<StoryboardRow> {
   const row = await findStoryboard(ctx.db, ownerId, id);
   if (!row) throw notFound("Storyboard");
   return row;
 }
 
 export async function editStoryboard(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   id: number,
   input: {
@@ -134,7 +134,7 @@ export async function editStoryboard(
   }
 }
 
-export async function deleteStoryboard(ctx: CoreContext, ownerId: number, id: number) {
+export async function deleteStoryboard(ctx: AppContext, ownerId: number, id: number) {
   const row = await softDeleteStoryboard(ctx.db, ownerId, id, ctx.now);
   if (!row) throw notFound("Storyboard");
   if (row.imageKey) await ctx.env.BUCKET.delete(row.imageKey);
@@ -142,7 +142,7 @@ export async function deleteStoryboard(ctx: CoreContext, ownerId: number, id: nu
 
 /** Puts the project's storyboards in the given order, numbering scenes 1..n. */
 export async function reorderStoryboards(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   projectId: string,
   order: number[],
@@ -170,12 +170,7 @@ export async function reorderStoryboards(
   }
   if (order.length > 0) {
     try {
-      await ctx.db.batch(
-        reorderStatements(ctx.db, ownerId, projectId, order, ctx.now) as [
-          BatchItem<"sqlite">,
-          ...BatchItem<"sqlite">[],
-        ],
-      );
+      await runBatch(ctx.db, reorderStatements(ctx.db, ownerId, projectId, order, ctx.now));
     } catch (err) {
       if (isGuardAbort(err))
         throw conflict("The project's storyboards changed while reordering; nothing was changed, retry");
@@ -189,8 +184,8 @@ export async function reorderStoryboards(
  * `POST /storyboards/{id}/generate` with the built-in generator: draws the card synchronously,
  * stores it and scores it. A second generation of the same storyboard while one runs is a 409.
  */
-export async function generateStoryboard(ctx: CoreContext, ownerId: number, id: number, style: CardStyle) {
-  const started = Date.now();
+export async function generateStoryboard(ctx: AppContext, ownerId: number, id: number, style: CardStyle) {
+  const started = ctx.clock();
   const sb = await getStoryboard(ctx, ownerId, id);
   const project = await requireProject(ctx, ownerId, sb.projectId);
   const held = await beginGeneration(ctx.db, ownerId, id, ctx.now, GENERATION_STALE_MS);
@@ -214,11 +209,11 @@ export async function generateStoryboard(ctx: CoreContext, ownerId: number, id: 
         status: sb.imageKey ? "completed" : "failed",
         error: String((err as Error).message ?? err).slice(0, 500),
       },
-      Date.now(),
+      ctx.clock(),
     );
     throw err;
   }
-  const finished = Date.now();
+  const finished = ctx.clock();
   const row = await updateStoryboard(
     ctx.db,
     ownerId,
@@ -239,12 +234,12 @@ export async function generateStoryboard(ctx: CoreContext, ownerId: number, id: 
     throw notFound("Storyboard");
   }
   if (sb.imageKey && sb.imageKey !== placed.key) await ctx.env.BUCKET.delete(sb.imageKey);
-  return { row, processingMs: Date.now() - started };
+  return { row, processingMs: ctx.clock() - started };
 }
 
 /** A user's own image for a storyboard (human override), scored like a generated one. */
-export async function overrideStoryboardImage(ctx: CoreContext, ownerId: number, id: number, file: File) {
-  const started = Date.now();
+export async function overrideStoryboardImage(ctx: AppContext, ownerId: number, id: number, file: File) {
+  const started = ctx.clock();
   const sb = await getStoryboard(ctx, ownerId, id);
   const image = await readImageFile(file);
   const placed = await placeStoryboardImage(ctx, ownerId, sb, image, `upload-${crypto.randomUUID()}`);
@@ -258,10 +253,10 @@ export async function overrideStoryboardImage(ctx: CoreContext, ownerId: number,
       imageKey: placed.key,
       imageSource: "upload",
       consistencyScore: placed.score,
-      processingMs: Date.now() - started,
+      processingMs: ctx.clock() - started,
       error: null,
     },
-    Date.now(),
+    ctx.clock(),
   );
   if (!row) {
     await ctx.env.BUCKET.delete(placed.key);

@@ -1,15 +1,16 @@
-import type { BatchItem } from "drizzle-orm/batch";
+import { runBatch, type Statement } from "../../db/client";
 import { isUniqueViolation } from "../../db/errors";
 import { abortUnlessChanged, isGuardAbort } from "../../db/guard";
 import { findPlatformAccountIds } from "../../db/queries/platform-accounts";
 import {
-  effectiveStatus,
   finalizeNewTasksStatement,
   findCommitIds,
   findDependencyTargets,
+  findTask,
   findTasksForUpdate,
   insertEdgesStatements,
   insertTasksStatements,
+  listTasks,
   type NewEdge,
   type NewTaskRow,
   outputAssetStatement,
@@ -47,7 +48,7 @@ export interface TaskSpec {
 }
 
 export interface PreparedGraph {
-  statements: BatchItem<"sqlite">[];
+  statements: Statement[];
   refs: string[];
 }
 
@@ -123,9 +124,7 @@ export async function prepareTaskGraph(
     for (const j of plan.internal[i] ?? []) edges.push({ from, to: refs[j] as string });
   });
 
-  const statements: BatchItem<"sqlite">[] = [
-    ...insertTasksStatements(ctx.db, ownerId, project, rows, ctx.now),
-  ];
+  const statements: Statement[] = [...insertTasksStatements(ctx.db, ownerId, project, rows, ctx.now)];
   if (edges.length > 0) statements.push(...insertEdgesStatements(ctx.db, edges));
   statements.push(finalizeNewTasksStatement(ctx.db, refs), rollupProjectStatement(ctx.db, project, ctx.now));
   return { statements, refs };
@@ -154,10 +153,7 @@ export async function createTasks(
   if (specs.length === 0) return [];
   const graph = await prepareTaskGraph(ctx, ownerId, { id: projectId }, specs);
   const results = await runTaskBatch(() =>
-    ctx.db.batch([
-      ...(graph.statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]),
-      selectTasksByRefs(ctx.db, graph.refs),
-    ]),
+    runBatch(ctx.db, [...graph.statements, selectTasksByRefs(ctx.db, graph.refs)]),
   );
   const created = results.at(-1) as TaskRow[];
   if (created.length !== specs.length) throw notFound("Project");
@@ -176,7 +172,7 @@ export interface TaskUpdate {
 }
 
 export interface PreparedUpdates {
-  statements: BatchItem<"sqlite">[];
+  statements: Statement[];
   /** Index of the release statement in `statements`, when there is one. */
   releaseAt: number | null;
   /** The tasks the updates address, in request order, as they were before. */
@@ -232,7 +228,7 @@ export async function prepareTaskUpdates(
     throw badRequest("The same task appears more than once in the request");
   }
 
-  const statements: BatchItem<"sqlite">[] = [];
+  const statements: Statement[] = [];
   const completed: number[] = [];
   const projects = new Set<number>();
   const changed: number[] = [];
@@ -290,7 +286,7 @@ export async function prepareTaskUpdates(
   }
 
   // Workflow items completed by external workers bring their image (core/workflows/item-completion.ts).
-  const itemStatements: BatchItem<"sqlite">[] = [];
+  const itemStatements: Statement[] = [];
   if (opts.itemHook !== false) {
     for (const { u, task } of resolved) {
       if (!completed.includes(task.id) || !isWorkflowItem(task)) continue;
@@ -337,9 +333,7 @@ export async function applyTaskUpdates(
   const prepared = await prepareTaskUpdates(ctx, ownerId, updates, opts);
   let released: number[] = [];
   if (prepared.statements.length > 0) {
-    const results = await runTaskBatch(() =>
-      ctx.db.batch(prepared.statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]),
-    );
+    const results = await runTaskBatch(() => runBatch(ctx.db, prepared.statements));
     released = releasedIds(prepared, results);
   }
   return {
@@ -366,15 +360,24 @@ export async function reloadTasks(
   return prepared.before.map((t) => byId.get(t.id) ?? t);
 }
 
-/** The status a client sees: an expired lease reads as pending. */
-export function visibleStatus(task: TaskRow, now: number): TaskStatus {
-  return effectiveStatus(task, now);
-}
-
 export function assertLeaseSeconds(config: AppConfig, seconds: number | undefined): number {
   const value = seconds ?? config.tasks.defaultLeaseSeconds;
   if (value < 1 || value > config.tasks.maxLeaseSeconds) {
     throw new AppError("BAD_REQUEST", `lease_seconds must be between 1 and ${config.tasks.maxLeaseSeconds}`);
   }
   return value;
+}
+
+export async function getTask(ctx: AppContext, ownerId: number, id: number): Promise<TaskRow> {
+  const task = await findTask(ctx.db, ownerId, id);
+  if (!task) throw notFound("Task");
+  return task;
+}
+
+export function listOwnTasks(
+  ctx: AppContext,
+  ownerId: number,
+  q: Omit<Parameters<typeof listTasks>[2], "now">,
+): Promise<TaskRow[]> {
+  return listTasks(ctx.db, ownerId, { ...q, now: ctx.now });
 }

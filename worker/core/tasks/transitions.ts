@@ -1,3 +1,4 @@
+import type { TaskRow } from "../../db/queries/tasks";
 import { PIPELINE_TRANSITIONS, type PipelineStatus, type TaskStatus } from "../../db/schema/automation";
 import { badRequest } from "../../platform/errors";
 
@@ -33,3 +34,13 @@ export function assertProjectTransition(from: PipelineStatus, to: PipelineStatus
 }
 
 export const TERMINAL_TASK_STATUSES: readonly TaskStatus[] = ["completed", "cancelled"];
+
+/**
+ * A lease past its expiry reads as pending, evaluated where it is read and never waiting for the
+ * cron (db/queries/tasks.ts filters lists by the same rule in SQL).
+ */
+export function effectiveStatus(row: Pick<TaskRow, "status" | "leaseExpiresAt">, now: number): TaskStatus {
+  return row.status === "processing" && row.leaseExpiresAt !== null && row.leaseExpiresAt < now
+    ? "pending"
+    : row.status;
+}

@@ -1,4 +1,3 @@
-import type { Database } from "../../db/client";
 import { findTask } from "../../db/queries/tasks";
 import {
   findOwnedConfigs,
@@ -12,7 +11,7 @@ import {
 } from "../../db/queries/worker-configs";
 import { badRequest, notFound } from "../../platform/errors";
 import { assertPublicHttpUrl } from "../../platform/url-guard";
-import type { CoreContext } from "../context";
+import type { AppContext } from "../context";
 import { allowPrivateWebhookUrls } from "../n8n/triggers";
 
 export interface WorkerConfigInput {
@@ -47,7 +46,7 @@ function toWrite(input: WorkerConfigInput): WorkerConfigWrite {
 }
 
 export async function createConfig(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   input: WorkerConfigInput & { config_name: string; config_type: string; worker_type: string },
 ) {
@@ -67,18 +66,18 @@ export async function createConfig(
   );
 }
 
-export async function getConfig(db: Database, ownerId: number, id: number) {
-  const row = await findWorkerConfig(db, ownerId, id);
+export async function getConfig(ctx: AppContext, ownerId: number, id: number) {
+  const row = await findWorkerConfig(ctx.db, ownerId, id);
   if (!row) throw notFound("Worker config");
   return row;
 }
 
-export function listConfigs(db: Database, ownerId: number, q: Parameters<typeof listWorkerConfigs>[2]) {
-  return listWorkerConfigs(db, ownerId, q);
+export function listConfigs(ctx: AppContext, ownerId: number, q: Parameters<typeof listWorkerConfigs>[2]) {
+  return listWorkerConfigs(ctx.db, ownerId, q);
 }
 
-export async function updateConfig(ctx: CoreContext, ownerId: number, id: number, input: WorkerConfigInput) {
-  const current = await getConfig(ctx.db, ownerId, id);
+export async function updateConfig(ctx: AppContext, ownerId: number, id: number, input: WorkerConfigInput) {
+  const current = await getConfig(ctx, ownerId, id);
   checkWebhookUrl(ctx.env, input.config_type ?? current.configType, input.config_data ?? current.configData);
   const row = await updateWorkerConfig(ctx.db, ownerId, id, toWrite(input), ctx.now);
   if (!row) throw notFound("Worker config");
@@ -86,14 +85,14 @@ export async function updateConfig(ctx: CoreContext, ownerId: number, id: number
 }
 
 /** Deleting a config deactivates it (the row stays, `is_active` false). */
-export async function deactivateConfig(ctx: CoreContext, ownerId: number, id: number) {
+export async function deactivateConfig(ctx: AppContext, ownerId: number, id: number) {
   const row = await updateWorkerConfig(ctx.db, ownerId, id, { isActive: false }, ctx.now);
   if (!row) throw notFound("Worker config");
   return row;
 }
 
 export async function assignConfigs(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   taskId: number,
   input: { config_ids: number[]; override_data?: Record<string, unknown> | null | undefined },
@@ -107,9 +106,9 @@ export async function assignConfigs(
 }
 
 /** A task's configs, highest priority first, each with its override merged over its data. */
-export async function taskConfigs(db: Database, ownerId: number, taskId: number) {
-  if (!(await findTask(db, ownerId, taskId))) throw notFound("Task");
-  const rows = await findTaskConfigs(db, ownerId, taskId);
+export async function taskConfigs(ctx: AppContext, ownerId: number, taskId: number) {
+  if (!(await findTask(ctx.db, ownerId, taskId))) throw notFound("Task");
+  const rows = await findTaskConfigs(ctx.db, ownerId, taskId);
   return rows.map(({ config, overrideData }) => ({
     id: config.id,
     config_name: config.configName,

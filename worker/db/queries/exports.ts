@@ -1,8 +1,9 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { rawAll, rawRun } from "../raw";
-import { exportsTable, studioProjects } from "../schema";
+import { exportsTable, studioProjects, workflows } from "../schema";
 import type { ExportStatus } from "../schema/studio";
+import { completeStudioProjectStatement } from "./project-progress";
 
 export type ExportRow = typeof exportsTable.$inferSelect;
 
@@ -122,4 +123,113 @@ export function updateExportStatement(
       ),
     )
     .returning();
+}
+
+/** A `render` workflow whose export batch failed: nothing else of it was written, so its row goes. */
+export async function discardExportWorkflow(db: Database, workflowId: number) {
+  await db.delete(workflows).where(eq(workflows.id, workflowId));
+}
+
+/**
+ * What a completed export settles besides its own row: the ledger commits its reserved credits,
+ * its usage is recorded once (one export, its video milliseconds) and its studio project is
+ * completed.
+ */
+export function completedExportStatements(
+  db: Database,
+  exp: ExportRow,
+  durationSeconds: number,
+  now: number,
+) {
+  return [
+    rawRun(
+      db,
+      sql`INSERT INTO credit_ledger (owner_id, kind, amount, export_id, description, created_at)
+        VALUES (${exp.ownerId}, 'commit', 0, ${exp.id}, ${`Export ${exp.id} completed: ${exp.cost / 100} credits used`}, ${now})`,
+    ),
+    rawRun(
+      db,
+      sql`INSERT INTO usage_events (owner_id, kind, quantity, ref, occurred_at, created_at)
+        VALUES (${exp.ownerId}, 'video_export', 1, ${`export:${exp.id}`}, ${now}, ${now})
+        ON CONFLICT DO NOTHING`,
+    ),
+    completeStudioProjectStatement(db, exp.ownerId, exp.projectId, now),
+    rawRun(
+      db,
+      sql`INSERT INTO usage_events (owner_id, kind, quantity, ref, occurred_at, created_at)
+        VALUES (${exp.ownerId}, 'video_ms', ${Math.round(durationSeconds * 1000)}, ${`export:${exp.id}`}, ${now}, ${now})
+        ON CONFLICT DO NOTHING`,
+    ),
+  ];
+}
+
+/**
+ * What a failed or cancelled export settles: the ledger records the refund, and the credits go
+ * back to the quota month they were taken from; if that month has since rolled over, the reset
+ * already gave them back and the new month's usage is left alone.
+ */
+export function refundedExportStatements(
+  db: Database,
+  exp: ExportRow,
+  outcome: "failed" | "cancelled",
+  now: number,
+) {
+  return [
+    rawRun(
+      db,
+      sql`INSERT INTO credit_ledger (owner_id, kind, amount, export_id, description, created_at)
+        VALUES (${exp.ownerId}, 'refund', ${exp.cost}, ${exp.id}, ${`Export ${exp.id} ${outcome}: credits returned`}, ${now})`,
+    ),
+    rawRun(
+      db,
+      sql`UPDATE subscriptions SET quota_used = MAX(0, quota_used - ${exp.cost}), updated_at = ${now}
+        WHERE user_id = ${exp.ownerId} AND current_period_start <= ${exp.createdAt}`,
+    ),
+  ];
+}
+
+/**
+ * A render's progress, for one batch: the export's progress only moves forward while it runs, and
+ * its workflow step (a render that reports is alive) keeps its lease until `leaseUntil`.
+ */
+export function renderProgressStatements(
+  db: Database,
+  exp: Pick<ExportRow, "id" | "taskId">,
+  progress: number,
+  leaseUntil: number,
+  now: number,
+) {
+  return [
+    rawRun(
+      db,
+      sql`UPDATE exports SET progress = MAX(progress, ${progress}), updated_at = ${now}
+        WHERE id = ${exp.id} AND status IN ('queued', 'processing')`,
+    ),
+    rawRun(
+      db,
+      sql`UPDATE tasks SET lease_expires_at = MAX(COALESCE(lease_expires_at, 0), ${leaseUntil})
+        WHERE id = ${exp.taskId ?? 0} AND status = 'processing'`,
+    ),
+  ] as const;
+}
+
+/** Running exports past their estimate (or creation) and silent since `before`, oldest first. */
+export async function findStalledExports(db: Database, before: number, limit: number) {
+  return rawAll<{ id: number }>(
+    db,
+    sql`SELECT id FROM exports WHERE status IN ('queued', 'processing')
+        AND COALESCE(estimated_completion_at, created_at) < ${before}
+        AND updated_at < ${before}
+        ORDER BY id LIMIT ${limit}`,
+  );
+}
+
+/** A workflow's exports that are still queued or rendering. */
+export async function findLiveExportsOfWorkflow(db: Database, workflowId: number) {
+  return db
+    .select({ id: exportsTable.id })
+    .from(exportsTable)
+    .where(
+      and(eq(exportsTable.workflowId, workflowId), inArray(exportsTable.status, ["queued", "processing"])),
+    );
 }

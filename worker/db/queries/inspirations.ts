@@ -1,6 +1,7 @@
-import { and, asc, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { type InspirationStatus, inspirations } from "../schema";
+import { type N8nTriggerRow, n8nTriggerWithBody } from "./outbox";
 
 export type InspirationRow = typeof inspirations.$inferSelect;
 
@@ -87,4 +88,40 @@ export async function softDeleteInspiration(db: Database, ownerId: number, id: n
     .where(owned(ownerId, id))
     .returning({ id: inspirations.id });
   return rows.length > 0;
+}
+
+/**
+ * A new inspiration and the trigger of its n8n flow, for one batch: the trigger names the new row
+ * through last_insert_rowid() (its `inspiration_id`, and the end of its `callback_url`), so both
+ * commit together or neither.
+ */
+export function newInspirationStatements(
+  db: Database,
+  ownerId: number,
+  input: Parameters<typeof insertInspirationStatement>[2],
+  trigger: N8nTriggerRow,
+  body: { triggerBody: Record<string, unknown>; callbackPrefix: string },
+  now: number,
+) {
+  const triggerBody = sql`json_set(json(${JSON.stringify({ ...body.triggerBody, inspiration_id: 0 })}),
+    '$.inspiration_id', last_insert_rowid(), '$.callback_url', ${body.callbackPrefix} || last_insert_rowid())`;
+  return [
+    insertInspirationStatement(db, ownerId, input, now),
+    n8nTriggerWithBody(db, trigger, triggerBody, now),
+  ] as const;
+}
+
+/** A delivered inspiration trigger means n8n is generating (a draft only: nothing else moves back). */
+export async function markInspirationGenerating(db: Database, id: number, now: number) {
+  await db.run(
+    sql`UPDATE inspirations SET status = 'generating', updated_at = ${now} WHERE id = ${id} AND status = 'draft'`,
+  );
+}
+
+/** An inspiration whose trigger could not be delivered is failed, not left hanging. */
+export async function failUnreachableInspiration(db: Database, id: number, now: number) {
+  await db.run(
+    sql`UPDATE inspirations SET status = 'failed', last_error = 'The inspiration workflow could not be reached', updated_at = ${now}
+      WHERE id = ${id} AND status IN ('draft', 'generating')`,
+  );
 }

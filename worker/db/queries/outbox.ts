@@ -1,5 +1,6 @@
-import { and, eq, inArray, lt, or } from "drizzle-orm";
+import { and, eq, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../client";
+import { rawAll } from "../raw";
 import { outbox } from "../schema";
 
 export type OutboxKind =
@@ -92,4 +93,44 @@ export async function findStrandedOutbox(db: Database, now: number, limit: numbe
       ),
     )
     .limit(limit);
+}
+
+/** An n8n trigger to record in the batch that causes it; `url` null records it as skipped. */
+export interface N8nTriggerRow {
+  ownerId: number;
+  workflow: string;
+  triggerId: string;
+  url: string | null;
+}
+
+/**
+ * The outbox row of one n8n trigger, for the batch that causes it: the trigger leaves only if the
+ * change commits, and is sent (signed, retried, dead-lettered) by the jobs consumer. `body` is
+ * SQL here so that a query may name rows the same batch creates (see newInspirationStatements).
+ */
+export function n8nTriggerWithBody(db: Database, t: N8nTriggerRow, body: SQL, now: number) {
+  return rawAll<{ id: number; status: string }>(
+    db,
+    sql`INSERT INTO outbox (owner_id, kind, dedupe_key, payload, status, attempts, target_url, created_at, updated_at)
+      VALUES (${t.ownerId}, 'n8n_trigger', ${`n8n:${t.triggerId}`},
+        json_object('workflow', ${t.workflow}, 'trigger_id', ${t.triggerId}, 'body', ${body}),
+        ${t.url ? "pending" : "skipped"}, 0, ${t.url}, ${now}, ${now})
+      RETURNING id, status`,
+  );
+}
+
+export function n8nTriggerStatement(
+  db: Database,
+  t: N8nTriggerRow,
+  body: Record<string, unknown>,
+  now: number,
+) {
+  return n8nTriggerWithBody(db, t, sql`json(${JSON.stringify(body)})`, now);
+}
+
+/** Outbox ids to enqueue from a trigger statement's result (a skipped trigger has nowhere to go). */
+export function triggerIds(result: unknown): number[] {
+  return ((result as { id: number; status: string }[] | undefined) ?? [])
+    .filter((r) => r.status === "pending")
+    .map((r) => r.id);
 }

@@ -126,3 +126,17 @@ export function retryFailedTasksStatement(db: Database, ownerId: number, project
       WHERE project_id = ${projectId} AND owner_id = ${ownerId} AND status = 'failed' AND deleted_at IS NULL`,
   );
 }
+
+/** An n8n project execution reported back: its execution id is kept, with the status it moved to. */
+export function recordProjectExecutionStatement(
+  db: Database,
+  projectId: number,
+  executionId: string,
+  status: PipelineStatus | undefined,
+  now: number,
+) {
+  return db
+    .update(pipelineProjects)
+    .set({ usedExecutionWorkflowId: executionId, updatedAt: now, ...(status ? { status } : {}) })
+    .where(sql`${pipelineProjects.id} = ${projectId}`);
+}

@@ -390,13 +390,6 @@ export async function findCommitIds(db: Database, ownerId: number, commitIds: st
     );
 }
 
-/** A lease past its expiry reads as pending (evaluated lazily where it is read, never waiting for the cron). */
-export function effectiveStatus(row: Pick<TaskRow, "status" | "leaseExpiresAt">, now: number): TaskStatus {
-  return row.status === "processing" && row.leaseExpiresAt !== null && row.leaseExpiresAt < now
-    ? "pending"
-    : row.status;
-}
-
 function statusFilter(status: TaskStatus, now: number): SQL {
   if (status === "pending") {
     return sql`(${tasks.status} = 'pending' OR (${tasks.status} = 'processing' AND ${tasks.leaseExpiresAt} < ${now}))`;

@@ -4,6 +4,10 @@ import { uploadTokens } from "../schema";
 
 export type UploadTokenRow = typeof uploadTokens.$inferSelect;
 
+export async function insertUploadTokens(db: Database, rows: (typeof uploadTokens.$inferInsert)[]) {
+  if (rows.length > 0) await db.insert(uploadTokens).values(rows);
+}
+
 export async function findUploadToken(db: Database, id: string) {
   const [row] = await db.select().from(uploadTokens).where(eq(uploadTokens.id, id)).limit(1);
   return row;

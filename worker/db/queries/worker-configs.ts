@@ -32,6 +32,28 @@ export async function findWorkerConfig(db: Database, ownerId: number, id: number
   return row;
 }
 
+/**
+ * The webhook URL of the owner's highest-priority active `n8n_workflow` config for one flow
+ * (its `worker_type`), if any.
+ */
+export async function findN8nWebhookUrl(db: Database, ownerId: number, flow: string) {
+  const [config] = await db
+    .select({ data: workerConfigs.configData })
+    .from(workerConfigs)
+    .where(
+      and(
+        eq(workerConfigs.ownerId, ownerId),
+        eq(workerConfigs.isActive, true),
+        eq(workerConfigs.configType, "n8n_workflow"),
+        eq(workerConfigs.workerType, flow),
+      ),
+    )
+    .orderBy(desc(workerConfigs.priority), desc(workerConfigs.id))
+    .limit(1);
+  const url = config?.data.webhook_url;
+  return typeof url === "string" && url ? url : null;
+}
+
 /** Highest priority first: configs are ordered by their priority. */
 export async function listWorkerConfigs(
   db: Database,

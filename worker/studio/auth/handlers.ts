@@ -102,27 +102,24 @@ export const authRouter = createRouter()
     if (principal.via !== "jwt")
       throw forbidden("API keys are managed with a login session, not another key");
     const body = c.req.valid("json");
-    const s = contextOf(c);
-    const { row, key } = await createApiKey(
-      s.db,
-      principal.userId,
-      { name: body.name, scopes: body.scopes, expiresInDays: body.expires_in_days },
-      s.now,
-    );
+    const { row, key } = await createApiKey(contextOf(c), principal.userId, {
+      name: body.name,
+      scopes: body.scopes,
+      expiresInDays: body.expires_in_days,
+    });
     return c.json({ ...apiKeyOut(row), key }, 200);
   })
   .openapi(routes.listApiKeys, async (c) => {
     const principal = principalOf(c);
     if (principal.via !== "jwt")
       throw forbidden("API keys are managed with a login session, not another key");
-    const rows = await listKeys(contextOf(c).db, principal.userId);
+    const rows = await listKeys(contextOf(c), principal.userId);
     return c.json({ total: rows.length, items: rows.map(apiKeyOut) }, 200);
   })
   .openapi(routes.revokeApiKey, async (c) => {
     const principal = principalOf(c);
     if (principal.via !== "jwt")
       throw forbidden("API keys are managed with a login session, not another key");
-    const s = contextOf(c);
-    await revokeKey(s.db, principal.userId, c.req.valid("param").key_id, s.now);
+    await revokeKey(contextOf(c), principal.userId, c.req.valid("param").key_id);
     return c.json({ message: "API key revoked" }, 200);
   });

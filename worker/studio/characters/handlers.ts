@@ -1,4 +1,4 @@
-import type { CoreContext } from "../../core/context";
+import type { AppContext } from "../../core/context";
 import { fileUrl } from "../../core/media/urls";
 import * as characters from "../../core/studio/characters";
 import type { CharacterRow } from "../../db/queries/characters";
@@ -7,7 +7,7 @@ import { createRouter } from "../../platform/http/create-router";
 import { iso } from "../../platform/time";
 import * as routes from "./routes";
 
-export async function characterOut(ctx: CoreContext, ch: CharacterRow) {
+export async function characterOut(ctx: AppContext, ch: CharacterRow) {
   return {
     id: ch.id,
     name: ch.name,

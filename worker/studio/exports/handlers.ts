@@ -1,6 +1,6 @@
 import type { OUTPUT_FORMATS, Resolution } from "../../../contracts/render-spec";
 import { fromHundredths } from "../../core/billing/tiers";
-import type { CoreContext } from "../../core/context";
+import type { AppContext } from "../../core/context";
 import * as exports from "../../core/exports/exports";
 import { fileUrl } from "../../core/media/urls";
 import type { ExportRow } from "../../db/queries/exports";
@@ -12,7 +12,7 @@ import * as routes from "./routes";
 
 type Format = (typeof OUTPUT_FORMATS)[number];
 
-async function exportOut(ctx: CoreContext, e: ExportRow) {
+async function exportOut(ctx: AppContext, e: ExportRow) {
   return {
     export_id: e.id,
     project_id: e.projectId,

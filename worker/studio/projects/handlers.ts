@@ -21,13 +21,12 @@ export function projectOut(p: ProjectRow) {
 
 export const projectsRouter = createRouter()
   .openapi(routes.createProject, async (c) => {
-    const s = contextOf(c);
-    const row = await projects.createProject(s.db, principalOf(c).userId, c.req.valid("json"), s.now);
+    const row = await projects.createProject(contextOf(c), principalOf(c).userId, c.req.valid("json"));
     return c.json(projectOut(row), 200);
   })
   .openapi(routes.listProjects, async (c) => {
     const { total, items } = await projects.listProjects(
-      contextOf(c).db,
+      contextOf(c),
       principalOf(c).userId,
       c.req.valid("query"),
     );
@@ -35,7 +34,7 @@ export const projectsRouter = createRouter()
   })
   .openapi(routes.getProject, async (c) => {
     const detail = await projects.getProjectDetail(
-      contextOf(c).db,
+      contextOf(c),
       principalOf(c).userId,
       c.req.valid("param").project_id,
     );
@@ -56,18 +55,15 @@ export const projectsRouter = createRouter()
     );
   })
   .openapi(routes.updateProject, async (c) => {
-    const s = contextOf(c);
     const row = await projects.updateProject(
-      s.db,
+      contextOf(c),
       principalOf(c).userId,
       c.req.valid("param").project_id,
       c.req.valid("json"),
-      s.now,
     );
     return c.json({ ...projectOut(row), script: row.script }, 200);
   })
   .openapi(routes.deleteProject, async (c) => {
-    const s = contextOf(c);
-    await projects.deleteProject(c.env, s.db, principalOf(c).userId, c.req.valid("param").project_id, s.now);
+    await projects.deleteProject(contextOf(c), principalOf(c).userId, c.req.valid("param").project_id);
     return c.json({ message: "Project deleted successfully" }, 200);
   });

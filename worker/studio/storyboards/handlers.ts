@@ -1,4 +1,4 @@
-import type { CoreContext } from "../../core/context";
+import type { AppContext } from "../../core/context";
 import { fileUrl } from "../../core/media/urls";
 import type { CardStyle } from "../../core/studio/storyboard-images";
 import * as storyboards from "../../core/studio/storyboards";
@@ -10,7 +10,7 @@ import * as routes from "./routes";
 
 const SOURCES = ["generated", "external", "upload"] as const;
 
-export async function storyboardOut(ctx: CoreContext, sb: StoryboardRow) {
+export async function storyboardOut(ctx: AppContext, sb: StoryboardRow) {
   return {
     id: sb.id,
     project_id: sb.projectId,
@@ -30,7 +30,7 @@ export async function storyboardOut(ctx: CoreContext, sb: StoryboardRow) {
   };
 }
 
-async function listOut(ctx: CoreContext, rows: StoryboardRow[]) {
+async function listOut(ctx: AppContext, rows: StoryboardRow[]) {
   return { total: rows.length, items: await Promise.all(rows.map((r) => storyboardOut(ctx, r))) };
 }
 
