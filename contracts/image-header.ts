@@ -3,6 +3,8 @@
  * enough to refuse a fake or a decompression bomb before anything decodes it. Used by the Worker
  * for uploads and by the renderer for inputs.
  */
+import { ascii, sniffMedia } from "./sniff";
+
 export type ImageType = "png" | "jpeg" | "webp";
 
 export interface ImageHeader {
@@ -13,20 +15,17 @@ export interface ImageHeader {
 }
 
 const CONTENT_TYPES: Record<ImageType, string> = { png: "image/png", jpeg: "image/jpeg", webp: "image/webp" };
+const TYPES = new Map(Object.entries(CONTENT_TYPES).map(([type, ct]) => [ct, type as ImageType]));
 
 const u16be = (b: Uint8Array, i: number) => ((b[i] ?? 0) << 8) | (b[i + 1] ?? 0);
 const u16le = (b: Uint8Array, i: number) => (b[i] ?? 0) | ((b[i + 1] ?? 0) << 8);
 const u24le = (b: Uint8Array, i: number) => (b[i] ?? 0) | ((b[i + 1] ?? 0) << 8) | ((b[i + 2] ?? 0) << 16);
 const u32be = (b: Uint8Array, i: number) =>
   (((b[i] ?? 0) << 24) >>> 0) + u16be(b, i + 1) * 256 + (b[i + 3] ?? 0);
-const ascii = (b: Uint8Array, i: number, s: string) => [...s].every((ch, k) => b[i + k] === ch.charCodeAt(0));
-
-/** The type of an image by its magic bytes, or null. */
+/** The type of an image by its magic bytes (the one sniffer, contracts/sniff.ts), or null. */
 export function imageType(b: Uint8Array): ImageType | null {
-  if (b.length >= 8 && b[0] === 0x89 && ascii(b, 1, "PNG\r\n\x1a\n")) return "png";
-  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return "jpeg";
-  if (b.length >= 12 && ascii(b, 0, "RIFF") && ascii(b, 8, "WEBP")) return "webp";
-  return null;
+  const sniffed = sniffMedia(b);
+  return sniffed?.kind === "image" ? (TYPES.get(sniffed.contentType) ?? null) : null;
 }
 
 /**

@@ -4,6 +4,8 @@
  * body. Receivers refuse a timestamp outside the window and a nonce they have seen (replay).
  * WebCrypto only, so the same code runs in Workers and in Node.
  */
+import { hmacSha256, sha256Hex, timingSafeEqual, toHex, utf8 } from "./crypto";
+
 export const SIGNATURE_HEADERS = {
   timestamp: "x-sds-timestamp",
   nonce: "x-sds-nonce",
@@ -12,26 +14,8 @@ export const SIGNATURE_HEADERS = {
 
 export const SIGNATURE_WINDOW_SECONDS = 300;
 
-const encoder = new TextEncoder();
-
-function hex(buffer: ArrayBuffer): string {
-  return [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-export async function sha256HexOf(body: string | Uint8Array): Promise<string> {
-  const bytes = typeof body === "string" ? encoder.encode(body) : body;
-  return hex(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
-}
-
 async function mac(secret: string, message: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    encoder.encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  return hex(await crypto.subtle.sign("HMAC", key, encoder.encode(message)));
+  return toHex(await hmacSha256(secret, message));
 }
 
 function canonical(timestamp: string, nonce: string, method: string, path: string, bodyHash: string): string {
@@ -45,7 +29,7 @@ export async function signRequest(
 ): Promise<Record<string, string>> {
   const timestamp = String(req.nowSeconds ?? Math.floor(Date.now() / 1000));
   const nonce = req.nonce ?? crypto.randomUUID();
-  const bodyHash = await sha256HexOf(req.body ?? "");
+  const bodyHash = await sha256Hex(req.body ?? "");
   return {
     [SIGNATURE_HEADERS.timestamp]: timestamp,
     [SIGNATURE_HEADERS.nonce]: nonce,
@@ -85,10 +69,9 @@ export async function verifyRequest(
     return { ok: false, reason: "stale timestamp" };
   const expected = await mac(
     secret,
-    canonical(timestamp, nonce, req.method, req.path, await sha256HexOf(req.body)),
+    canonical(timestamp, nonce, req.method, req.path, await sha256Hex(req.body)),
   );
-  // Constant-time comparison of two 64-character hex strings.
-  let diff = 0;
-  for (let i = 0; i < 64; i++) diff |= expected.charCodeAt(i) ^ signature.charCodeAt(i);
-  return diff === 0 ? { ok: true, nonce } : { ok: false, reason: "bad signature" };
+  return timingSafeEqual(utf8(expected), utf8(signature))
+    ? { ok: true, nonce }
+    : { ok: false, reason: "bad signature" };
 }

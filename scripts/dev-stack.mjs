@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, redisServerArgs } from "../bench/lib/services.mjs";
+import { exponentialBackoff } from "../contracts/backoff.ts";
 import { readDevVars } from "./dev-vars.mjs";
 import { applyLocalMigrations, root, wranglerDevArgs, wranglerEnv } from "./wrangler.mjs";
 
@@ -24,11 +25,6 @@ export function lastWords(text) {
   }
   // biome-ignore lint/suspicious/noControlCharactersInRegex: strips terminal colour codes
   return last.replace(/\u001b\[[0-9;]*m/g, "").slice(0, 300);
-}
-
-/** The delay before restart number `n` (0-based): base × 2ⁿ, at most `maxMs`. */
-export function backoffMs(n, baseMs, maxMs) {
-  return Math.min(maxMs, baseMs * 2 ** n);
 }
 
 const seconds = (ms) => `${Number((ms / 1000).toFixed(2))} s`;
@@ -76,7 +72,7 @@ export function supervise(opts) {
         log(`[dev] ${name} could not start: ${why}`);
         return;
       }
-      const delay = backoffMs(state.restarts++, baseMs, maxMs);
+      const delay = exponentialBackoff(state.restarts++, baseMs, maxMs);
       log(`[dev] ${name} exited (${how})${why ? `: ${why}` : ""} — restarting in ${seconds(delay)}`);
       state.timer = setTimeout(start, delay);
     };

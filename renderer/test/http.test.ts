@@ -1,15 +1,27 @@
-import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import decodePngWasm, { init as initPng } from "@jsquash/png/decode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CARD_STYLES } from "../../contracts/render-spec";
-import { decodePng } from "../../worker/core/media/png";
 import { consistencyScore, signatureOf } from "../../worker/core/media/signature";
 import { createRenderer, type Renderer } from "../src/main";
 import { ffprobe, makeStill } from "./helpers/media";
 import { eventsDelivered, SECRET, signed, smallSpec, testConfig, until } from "./helpers/renderer";
 import { type StubApi, startStubApi } from "./helpers/stub-api";
+
+// The Worker's PNG decoder (@jsquash/png), given its wasm from disk as Node cannot fetch it.
+const pngReady = initPng(
+  await WebAssembly.compile(
+    readFileSync(new URL("../../node_modules/@jsquash/png/codec/pkg/squoosh_png_bg.wasm", import.meta.url)),
+  ),
+);
+async function decodePng(bytes: Uint8Array) {
+  await pngReady;
+  const img = await decodePngWasm(bytes.slice().buffer);
+  return { width: img.width, height: img.height, data: new Uint8Array(img.data.buffer) };
+}
 
 let stub: StubApi;
 let renderer: Renderer;

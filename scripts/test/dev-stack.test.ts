@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../bench/lib/services.mjs";
-import { backoffMs, lastWords, startDevStack, supervise } from "../dev-stack.mjs";
+import { exponentialBackoff } from "../../contracts/backoff";
+import { lastWords, startDevStack, supervise } from "../dev-stack.mjs";
 
 type Stack = Awaited<ReturnType<typeof startDevStack>>;
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -84,7 +85,7 @@ describe("the pieces", () => {
   });
 
   it("backs off 1 s, 2 s, 4 s … up to the cap", () => {
-    expect([0, 1, 2, 3, 4, 5, 6].map((n) => backoffMs(n, 1000, 30_000))).toEqual([
+    expect([0, 1, 2, 3, 4, 5, 6].map((n) => exponentialBackoff(n, 1000, 30_000))).toEqual([
       1000, 2000, 4000, 8000, 16_000, 30_000, 30_000,
     ]);
   });

@@ -1,5 +1,4 @@
 import { inject } from "vitest";
-import { ADAM7 } from "../../worker/core/media/png";
 
 /** Test images: ffmpeg-made references (see test/setup/image-fixtures.ts) and a small PNG writer. */
 export function fromBase64(b64: string): Uint8Array {
@@ -16,6 +15,17 @@ export function referenceFrame(): { width: number; height: number; data: Uint8Ar
   const f = inject("imageFixtures");
   return { width: f.width, height: f.height, data: fromBase64(f.raw) };
 }
+
+/** Adam7 interlacing (PNG spec §8.2): each pass as [x0, y0, dx, dy]. */
+const ADAM7 = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+] as const;
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;

@@ -1,3 +1,4 @@
+import { sha256Hex } from "../../contracts/crypto";
 import {
   clearDeadIdempotencyKey,
   deleteIdempotencyKeysBefore,
@@ -6,7 +7,6 @@ import {
   storeIdempotentAnswer,
   takeIdempotencyKey,
 } from "../db/queries/idempotency-keys";
-import { sha256Hex } from "../platform/crypto";
 import { AppError, conflict } from "../platform/errors";
 import type { AppContext } from "./context";
 

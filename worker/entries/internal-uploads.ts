@@ -1,7 +1,8 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
+import { sha256Hex } from "../../contracts/crypto";
+import { type Sniffed, sniffMedia } from "../../contracts/sniff";
 import { SINGLE_PUT_MAX_BYTES } from "../../contracts/upload-protocol";
-import { type Sniffed, sniffMedia } from "../core/media/sniff";
 import { streamToBucket } from "../core/media/upload";
 import {
   findUploadToken,
@@ -9,7 +10,6 @@ import {
   takeUploadToken,
   type UploadTokenRow,
 } from "../db/queries/upload-tokens";
-import { sha256Hex } from "../platform/crypto";
 import { AppError } from "../platform/errors";
 import type { AppEnv } from "../platform/http/app-env";
 import { contextOf } from "../platform/http/context";

@@ -1,4 +1,4 @@
-import { fromBase64Url, hmacSha256, timingSafeEqual, toBase64Url } from "./crypto";
+import { fromBase64Url, hmacSha256, timingSafeEqual, toBase64Url } from "../../contracts/crypto";
 
 /**
  * Signed, expiring download URLs for objects in R2: `/files/{key}?exp={unix seconds}&sig={mac}`.

@@ -1,4 +1,4 @@
-import { hmacSha256, timingSafeEqual } from "./crypto";
+import { hmacSha256, timingSafeEqual, toBase64, utf8 } from "../../contracts/crypto";
 
 /**
  * Signatures of the Standard Webhooks scheme: `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`
@@ -9,12 +9,6 @@ export interface SignedHeaders {
   "webhook-id": string;
   "webhook-timestamp": string;
   "webhook-signature": string;
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary);
 }
 
 export async function signWebhook(
@@ -49,8 +43,7 @@ export async function verifyWebhook(
   for (const secret of secrets) {
     const expected = toBase64(await hmacSha256(secret, `${headers.id}.${ts}.${body}`));
     for (const candidate of offered) {
-      if (timingSafeEqual(new TextEncoder().encode(candidate), new TextEncoder().encode(expected)))
-        return true;
+      if (timingSafeEqual(utf8(candidate), utf8(expected))) return true;
     }
   }
   return false;

@@ -1,6 +1,7 @@
+import { sniffAudio, sniffVideo } from "../../contracts/sniff";
 import { malformed } from "./errors";
 import { guardedFetch, httpErrorOf } from "./http";
-import { sniffAudio, sniffVideo, verifyImage } from "./media";
+import { verifyImage } from "./media";
 import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, type ProviderDeps } from "./types";
 
 const HEAD_BYTES = 64;

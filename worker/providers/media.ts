@@ -1,4 +1,6 @@
+import { fromBase64, toBase64 } from "../../contracts/crypto";
 import { readImageHeader } from "../../contracts/image-header";
+import { ascii, sniffAudio, sniffVideo } from "../../contracts/sniff";
 import { malformed } from "./errors";
 import type { ImageInput } from "./types";
 
@@ -49,28 +51,6 @@ export function verifyImage(
   return { mediaType: header.contentType, width: header.width, height: header.height };
 }
 
-const ascii = (b: Uint8Array, i: number, s: string) => [...s].every((ch, k) => b[i + k] === ch.charCodeAt(0));
-
-/** The media type of audio bytes by their magic, or null. */
-export function sniffAudio(b: Uint8Array): string | null {
-  if (b.length < 4) return null;
-  if (ascii(b, 0, "ID3")) return "audio/mpeg";
-  if (b.length >= 12 && ascii(b, 0, "RIFF") && ascii(b, 8, "WAVE")) return "audio/wav";
-  if (ascii(b, 0, "OggS")) return "audio/ogg";
-  if (ascii(b, 0, "fLaC")) return "audio/flac";
-  if (b.length >= 12 && ascii(b, 4, "ftyp")) return "audio/mp4";
-  if (b[0] === 0xff && ((b[1] ?? 0) & 0xf6) === 0xf0) return "audio/aac"; // ADTS
-  if (b[0] === 0xff && ((b[1] ?? 0) & 0xe0) === 0xe0) return "audio/mpeg"; // MPEG frame sync
-  return null;
-}
-
-/** The media type of video bytes by their magic, or null. */
-export function sniffVideo(b: Uint8Array): string | null {
-  if (b.length >= 12 && ascii(b, 4, "ftyp")) return ascii(b, 8, "qt  ") ? "video/quicktime" : "video/mp4";
-  if (b.length >= 4 && b[0] === 0x1a && b[1] === 0x45 && b[2] === 0xdf && b[3] === 0xa3) return "video/webm";
-  return null;
-}
-
 export function verifyAudio(vendor: string, bytes: Uint8Array): string {
   if (bytes.byteLength === 0) throw malformed(vendor, "empty audio");
   const type = sniffAudio(bytes);
@@ -107,28 +87,16 @@ export function wavDurationMs(b: Uint8Array): number | undefined {
 export function decodeBase64(vendor: string, value: string): Uint8Array {
   const clean = value.replace(/^data:[^;,]+;base64,/, "").replace(/\s+/g, "");
   try {
-    const binary = atob(clean);
-    const out = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-    return out;
+    return fromBase64(clean);
   } catch {
     throw malformed(vendor, "base64 data that does not decode");
   }
 }
 
-export function encodeBase64(bytes: Uint8Array): string {
-  let binary = "";
-  const chunk = 0x8000;
-  for (let i = 0; i < bytes.length; i += chunk) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
-  }
-  return btoa(binary);
-}
-
 /** An input image as a URL a vendor accepts: the signed URL as is, bytes as a data URI. */
 export function imageInputUrl(input: ImageInput): string {
   if ("url" in input) return input.url;
-  return `data:${input.mediaType};base64,${encodeBase64(input.bytes)}`;
+  return `data:${input.mediaType};base64,${toBase64(input.bytes)}`;
 }
 
 /** The nearest of a vendor's allowed aspect ratios to width×height. */

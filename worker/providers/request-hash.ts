@@ -1,4 +1,4 @@
-import { sha256Hex, toHex } from "../platform/crypto";
+import { sha256Hex } from "../../contracts/crypto";
 
 /**
  * The job row records a hash of what was sent before it is sent, so a redelivered message can
@@ -28,7 +28,7 @@ async function canonical(value: unknown, depth: number): Promise<unknown> {
     return undefined;
   if (value instanceof Uint8Array || value instanceof ArrayBuffer) {
     const bytes = value instanceof Uint8Array ? value : new Uint8Array(value);
-    return { sha256: toHex(await crypto.subtle.digest("SHA-256", bytes)) };
+    return { sha256: await sha256Hex(bytes) };
   }
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) {

@@ -8,6 +8,7 @@ import type {
   Experimental_VideoModelV4OperationStatusResult as VideoStatus,
 } from "@ai-sdk/provider";
 import { experimental_getVideoStatus, experimental_startVideo, generateImage, generateSpeech } from "ai";
+import { fromBase64 } from "../../contracts/crypto";
 import { malformed, PROVIDER_ERROR_CODES, ProviderError, type ProviderErrorCode } from "./errors";
 import { type CallContext, callContext } from "./http";
 import { verifyAudio, verifyImage, verifyVideo, wavDurationMs } from "./media";
@@ -279,8 +280,7 @@ export function sdkVideoAdapter(options: {
     let video: MediaOutput;
     if (first.type === "url") video = { type: "url", url: first.url, mediaType: first.mediaType };
     else if (first.type === "binary" || first.type === "base64") {
-      const bytes =
-        first.type === "binary" ? first.data : Uint8Array.from(atob(first.data), (c) => c.charCodeAt(0));
+      const bytes = first.type === "binary" ? first.data : fromBase64(first.data);
       video = { type: "bytes", bytes, mediaType: verifyVideo(options.vendor, bytes) };
     } else throw malformed(options.vendor, "a video delivered somewhere we cannot read");
     const meta = Object.values(status.providerMetadata ?? {})[0] as { durationSeconds?: unknown } | undefined;

@@ -1,3 +1,4 @@
+import { randomToken, sha256Hex } from "../../../contracts/crypto";
 import { isUniqueViolation } from "../../db/errors";
 import {
   findRefreshToken,
@@ -8,7 +9,6 @@ import {
   revokeSession,
   rotateRefreshToken,
 } from "../../db/queries/accounts";
-import { randomToken, sha256Hex } from "../../platform/crypto";
 import { AppError, badRequest, notFound, unauthorized } from "../../platform/errors";
 import { currentSubscription } from "../billing/subscriptions";
 import { addMonths, TIER_PLANS } from "../billing/tiers";

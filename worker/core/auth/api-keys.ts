@@ -1,6 +1,6 @@
+import { randomToken, sha256Hex } from "../../../contracts/crypto";
 import { insertApiKey, listApiKeys, revokeApiKey } from "../../db/queries/accounts";
 import type { ApiKeyScope } from "../../db/schema/studio";
-import { randomToken, sha256Hex } from "../../platform/crypto";
 import { notFound } from "../../platform/errors";
 import type { AppContext } from "../context";
 import { principalCache } from "./principal-cache";

@@ -1,4 +1,10 @@
-import { fromBase64Url, hmacSha256, randomBytes, timingSafeEqual, toBase64Url } from "../../platform/crypto";
+import {
+  fromBase64Url,
+  hmacSha256,
+  randomBytes,
+  timingSafeEqual,
+  toBase64Url,
+} from "../../../contracts/crypto";
 import { AppError } from "../../platform/errors";
 
 /**

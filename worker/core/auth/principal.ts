@@ -1,6 +1,6 @@
+import { sha256Hex } from "../../../contracts/crypto";
 import { findApiKeyPrincipal, findSessionPrincipal, touchApiKey } from "../../db/queries/accounts";
 import { API_KEY_SCOPES, type ApiKeyScope } from "../../db/schema/studio";
-import { sha256Hex } from "../../platform/crypto";
 import { forbidden, unauthorized } from "../../platform/errors";
 import { currentSubscription } from "../billing/subscriptions";
 import type { Tier } from "../billing/tiers";

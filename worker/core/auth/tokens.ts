@@ -1,6 +1,6 @@
 import { type JWTPayload, errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { sha256Hex, utf8 } from "../../../contracts/crypto";
 import type { AppConfig } from "../../platform/config";
-import { sha256Hex, utf8 } from "../../platform/crypto";
 import { unauthorized } from "../../platform/errors";
 
 /** The only algorithm we sign with or accept (RFC 8725 §3.1): `alg: none` and others are refused. */

@@ -1,3 +1,4 @@
+import { randomToken } from "../../../contracts/crypto";
 import { type OUTPUT_FORMATS, type Resolution, videoLength } from "../../../contracts/render-spec";
 import { runBatch, type Statement } from "../../db/client";
 import { isCheckViolation, isUniqueViolation } from "../../db/errors";
@@ -14,7 +15,6 @@ import {
 import { listProjectStoryboards } from "../../db/queries/storyboards";
 import { findStudioProject } from "../../db/queries/studio-projects";
 import { insertWorkflow, linkPipelineProjectStatement } from "../../db/queries/workflows";
-import { randomToken } from "../../platform/crypto";
 import { AppError, badRequest, conflict, notFound } from "../../platform/errors";
 import { currentSubscription, quotaRemaining } from "../billing/subscriptions";
 import { fromHundredths } from "../billing/tiers";

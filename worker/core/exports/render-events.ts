@@ -1,8 +1,8 @@
+import { sha256Hex } from "../../../contracts/crypto";
 import type { RenderEvent } from "../../../contracts/render-events";
 import { runBatch } from "../../db/client";
 import { findExportById, renderProgressStatements } from "../../db/queries/exports";
 import { findUploadToken } from "../../db/queries/upload-tokens";
-import { sha256Hex } from "../../platform/crypto";
 import { AppError, notFound } from "../../platform/errors";
 import type { AppContext } from "../context";
 import { reportRenderProgress } from "./progress";

@@ -1,5 +1,5 @@
+import { randomToken, sha256Hex } from "../../../contracts/crypto";
 import { insertUploadTokens } from "../../db/queries/upload-tokens";
-import { randomToken, sha256Hex } from "../../platform/crypto";
 import type { AppContext } from "../context";
 
 /**

@@ -1,7 +1,7 @@
 import type { AppearanceSignature } from "../../db/schema/studio";
 import { AppError } from "../../platform/errors";
 import { decodeImage, inspectImage } from "./decode";
-import type { Rgba } from "./png";
+import type { Rgba } from "./rgba";
 import { signatureOf } from "./signature";
 
 /** Character and storyboard images users upload. */

@@ -1,5 +1,5 @@
 import type { AppearanceSignature } from "../../db/schema/studio";
-import type { Rgba } from "./png";
+import type { Rgba } from "./rgba";
 
 /**
  * An appearance signature computed from pixels: a 64-bit perceptual hash (DCT of a 32×32 luminance

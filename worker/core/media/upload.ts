@@ -1,5 +1,5 @@
+import { type Sniffed, sniffMedia } from "../../../contracts/sniff";
 import { AppError } from "../../platform/errors";
-import { type Sniffed, sniffMedia } from "./sniff";
 
 const HEAD_BYTES = 64;
 

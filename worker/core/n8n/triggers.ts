@@ -1,7 +1,7 @@
+import { randomToken } from "../../../contracts/crypto";
 import type { Statement } from "../../db/client";
 import { n8nTriggerStatement } from "../../db/queries/outbox";
 import { findN8nWebhookUrl } from "../../db/queries/worker-configs";
-import { randomToken } from "../../platform/crypto";
 import { assertPublicHttpUrl } from "../../platform/url-guard";
 import type { AppContext } from "../context";
 

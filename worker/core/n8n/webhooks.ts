@@ -1,3 +1,4 @@
+import { sha256Hex } from "../../../contracts/crypto";
 import { runBatch, type Statement } from "../../db/client";
 import { isUniqueViolation } from "../../db/errors";
 import { findInspiration, updateInspirationStatement } from "../../db/queries/inspirations";
@@ -11,7 +12,6 @@ import {
   recordDeliveryStatement,
 } from "../../db/queries/webhook-deliveries";
 import type { PipelineStatus, TaskStatus } from "../../db/schema/automation";
-import { sha256Hex } from "../../platform/crypto";
 import { badRequest, notFound } from "../../platform/errors";
 import type { AppContext } from "../context";
 import { prepareProjectCreation } from "../pipeline/projects";

@@ -1,3 +1,4 @@
+import { randomToken } from "../../../contracts/crypto";
 import { type Database, runBatch, type Statement } from "../../db/client";
 import { abortUnlessChanged } from "../../db/guard";
 import { findInspiration } from "../../db/queries/inspirations";
@@ -20,7 +21,6 @@ import {
   type TaskRow,
 } from "../../db/queries/tasks";
 import type { PipelineStatus } from "../../db/schema/automation";
-import { randomToken } from "../../platform/crypto";
 import { badRequest, notFound } from "../../platform/errors";
 import { storedJson } from "../../platform/json-schema";
 import type { AppContext } from "../context";

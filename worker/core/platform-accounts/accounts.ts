@@ -1,3 +1,4 @@
+import { randomToken } from "../../../contracts/crypto";
 import { AccountQuotaClient } from "../../../durable-objects/account-quota/client";
 import type { QuotaStatus } from "../../../durable-objects/account-quota/interface";
 import {
@@ -11,7 +12,6 @@ import {
   softDeletePlatformAccount,
   updatePlatformAccount,
 } from "../../db/queries/platform-accounts";
-import { randomToken } from "../../platform/crypto";
 import { AppError, badRequest, notFound } from "../../platform/errors";
 import type { AppContext } from "../context";
 import {

@@ -1,4 +1,4 @@
-import { fromBase64Url, toBase64Url, utf8 } from "../../platform/crypto";
+import { fromBase64Url, toBase64Url, utf8 } from "../../../contracts/crypto";
 import { AppError } from "../../platform/errors";
 
 /**

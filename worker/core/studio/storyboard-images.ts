@@ -4,7 +4,7 @@ import type { StoryboardRow } from "../../db/queries/storyboards";
 import type { AppearanceSignature, AspectRatio } from "../../db/schema/studio";
 import type { AppContext } from "../context";
 import { type ImageInput, readImageBytes } from "../media/image-input";
-import type { Rgba } from "../media/png";
+import type { Rgba } from "../media/rgba";
 import { consistencyScore } from "../media/signature";
 import { storyboardImageKey } from "../media/storage-keys";
 import { fileUrl } from "../media/urls";

@@ -1,5 +1,5 @@
+import { randomToken } from "../../../contracts/crypto";
 import { claimNextTask, extendLease, findTask, type TaskRow } from "../../db/queries/tasks";
-import { randomToken } from "../../platform/crypto";
 import { badRequest, notFound } from "../../platform/errors";
 import type { AppContext } from "../context";
 import { type Lease, releaseLease, reserveAnyAccount } from "../platform-accounts/accounts";

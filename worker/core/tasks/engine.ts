@@ -1,3 +1,4 @@
+import { randomToken } from "../../../contracts/crypto";
 import { runBatch, type Statement } from "../../db/client";
 import { isUniqueViolation } from "../../db/errors";
 import { abortUnlessChanged, isGuardAbort } from "../../db/guard";
@@ -23,7 +24,6 @@ import {
 } from "../../db/queries/tasks";
 import type { TaskStatus } from "../../db/schema/automation";
 import type { AppConfig } from "../../platform/config";
-import { randomToken } from "../../platform/crypto";
 import { AppError, badRequest, conflict, notFound } from "../../platform/errors";
 import type { AppContext } from "../context";
 import { isWorkflowItem, prepareItemCompletion } from "../workflows/item-completion";

@@ -1,3 +1,4 @@
+import { randomToken } from "../../../contracts/crypto";
 import { runBatch, type Statement } from "../../db/client";
 import { isGuardAbort } from "../../db/guard";
 import { rollupProjectStatement } from "../../db/queries/tasks";
@@ -9,7 +10,6 @@ import {
 } from "../../db/queries/workflow-tasks";
 import { findWorkflowById } from "../../db/queries/workflows";
 import { backgroundCore } from "../../platform/context";
-import { randomToken } from "../../platform/crypto";
 import { AppError } from "../../platform/errors";
 import type { CoreContext } from "../context";
 import { startExport } from "../exports/exports";

@@ -9,9 +9,10 @@ import type {
   Experimental_VideoModelV4OperationStatusResult as VideoStatusResult,
 } from "@ai-sdk/provider";
 import { z } from "zod";
+import { toBase64 } from "../../../contracts/crypto";
 import type { SerializedProviderError } from "../errors";
 import { type CallContext, jsonHeaders } from "../http";
-import { encodeBase64, nearestRatio } from "../media";
+import { nearestRatio } from "../media";
 
 /**
  * Runway's API (docs.dev.runwayml.com/api): every generation is a task. `POST /v1/text_to_image`
@@ -101,7 +102,7 @@ export function runwayFailure(task: RunwayTask): SerializedProviderError {
 export function imageToUri(data: string | Uint8Array, mediaType: string): string {
   return typeof data === "string" && /^(https?:|data:)/.test(data)
     ? data
-    : `data:${mediaType};base64,${typeof data === "string" ? data : encodeBase64(data)}`;
+    : `data:${mediaType};base64,${typeof data === "string" ? data : toBase64(data)}`;
 }
 
 export function textToImageBody(

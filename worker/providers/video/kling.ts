@@ -7,9 +7,9 @@ import type {
 } from "@ai-sdk/provider";
 import { SignJWT } from "jose";
 import { z } from "zod";
+import { toBase64 } from "../../../contracts/crypto";
 import { clip, ProviderError, type ProviderErrorCode, redact } from "../errors";
 import { type CallContext, jsonHeaders } from "../http";
-import { encodeBase64 } from "../media";
 import { sdkVideoAdapter } from "../sdk-adapters";
 import { completed, failed, pending, started, startImage } from "./status";
 
@@ -66,7 +66,7 @@ export class KlingVideoModel implements VideoModelV4 {
         ? first.url
         : typeof first.data === "string"
           ? first.data.replace(/^data:[^,]+,/, "")
-          : encodeBase64(first.data);
+          : toBase64(first.data);
     const body = {
       model_name: this.modelId,
       image,

@@ -3,8 +3,8 @@ import type {
   Experimental_VideoModelV4File as VideoModelV4File,
   Experimental_VideoModelV4OperationStatusResult as VideoStatus,
 } from "@ai-sdk/provider";
+import { toBase64 } from "../../../contracts/crypto";
 import type { ProviderErrorCode } from "../errors";
-import { encodeBase64 } from "../media";
 
 /** Small builders for the SDK's status union, shared by the hand-written video models. */
 const response = (modelId: string) => ({ timestamp: new Date(), modelId, headers: undefined });
@@ -51,5 +51,5 @@ export function fileUri(file: VideoModelV4File): string {
   if (typeof file.data === "string") {
     return file.data.startsWith("data:") ? file.data : `data:${file.mediaType};base64,${file.data}`;
   }
-  return `data:${file.mediaType};base64,${encodeBase64(file.data)}`;
+  return `data:${file.mediaType};base64,${toBase64(file.data)}`;
 }
