@@ -5,8 +5,8 @@
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, redisServerArgs } from "../bench/lib/services.mjs";
 import { exponentialBackoff } from "../contracts/backoff.ts";
+import { freePort, redisServerArgs } from "../tools/local-stack/services.mjs";
 import { readDevVars } from "./dev-vars.mjs";
 import { applyLocalMigrations, root, wranglerDevArgs, wranglerEnv } from "./wrangler.mjs";
 

@@ -1,7 +1,7 @@
 // `npm run -s stack`: the whole local stack on free ports (redis-server, wrangler dev, the renderer),
 // for test suites in other languages (sdk/python). Prints one JSON line with the URLs once it is
 // healthy, and stops everything when stdin closes or on SIGTERM/SIGINT.
-import { startLocalStack } from "../bench/lib/local-stack.mjs";
+import { startLocalStack } from "../tools/local-stack/local-stack.mjs";
 
 const stack = await startLocalStack();
 process.stdout.write(`${JSON.stringify({ apiUrl: stack.apiUrl, rendererUrl: stack.rendererUrl })}\n`);

@@ -15,10 +15,11 @@ export const wranglerEnv = {
   CI: "1",
 };
 
-/** Applies the D1 migrations to the local database (or to the state under `persistTo`). */
-export function applyLocalMigrations({ persistTo, quiet = false } = {}) {
+/** Applies the D1 migrations to the local database (or to the state under `persistTo`, of `env`). */
+export function applyLocalMigrations({ persistTo, quiet = false, env } = {}) {
   const args = [wranglerBin, "d1", "migrations", "apply", "DB", "--local"];
   if (persistTo) args.push("--persist-to", persistTo);
+  if (env) args.push("--env", env);
   const result = spawnSync(process.execPath, args, {
     cwd: root,
     env: wranglerEnv,

@@ -20,8 +20,6 @@ interface Secrets {
   STRIPE_SECRET_KEY?: string;
   /** Signing secret (`whsec_...`) of the Stripe webhook endpoint /api/v1/billing/stripe/webhook. */
   STRIPE_WEBHOOK_SECRET?: string;
-  /** "true" only when bench/api starts the server: enables the baseline routes under /__bench. */
-  ENABLE_BENCH_ROUTES?: string;
 }
 
 interface Env extends Secrets {}

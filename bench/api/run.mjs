@@ -1,7 +1,7 @@
 // bench/api: authenticated `GET /api/v1/projects` against `wrangler dev`, beside a bare Hono route
 // returning the same JSON on the same server, in one run. Prints requests/s, p50/p99 and the ratio.
 import autocannon from "autocannon";
-import { startWrangler } from "../lib/wrangler-server.mjs";
+import { startWrangler } from "../../tools/local-stack/wrangler-server.mjs";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
@@ -23,7 +23,8 @@ async function json(res) {
 const server = await startWrangler({
   // The limiter still runs on every request (one Durable Object call); the limit is only raised
   // so the benchmark measures the work, not 429s.
-  vars: { ENABLE_BENCH_ROUTES: "true", RATE_LIMIT_FREE_PER_HOUR: "100000000" },
+  env: "bench",
+  vars: { RATE_LIMIT_FREE_PER_HOUR: "100000000" },
 });
 try {
   const email = `bench-${Date.now()}@example.com`;

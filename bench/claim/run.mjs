@@ -1,7 +1,7 @@
 // bench/claim: 2000 pending tasks, 50 concurrent claimers through HTTP on `wrangler dev`. Prints
 // claims/s, p50/p99 claim latency, duplicates (must be 0), and the ratio to a bare single-row D1
 // UPDATE loop (same 50 clients, same server) in the same run.
-import { startWrangler } from "../lib/wrangler-server.mjs";
+import { startWrangler } from "../../tools/local-stack/wrangler-server.mjs";
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 2000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
@@ -18,7 +18,8 @@ function percentile(sorted, p) {
 
 const server = await startWrangler({
   // The limiter still runs on every request; the limit is raised so the benchmark measures claims.
-  vars: { ENABLE_BENCH_ROUTES: "true", RATE_LIMIT_AUTOMATION_PER_MINUTE: "100000000" },
+  env: "bench",
+  vars: { RATE_LIMIT_AUTOMATION_PER_MINUTE: "100000000" },
 });
 try {
   const email = `claim-bench-${Date.now()}@example.com`;

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { signRequest } from "../../contracts/signing";
 import { startStubApi } from "../../renderer/test/helpers/stub-api";
-import { freePort, startRedis } from "../lib/services.mjs";
+import { freePort, startRedis } from "../../tools/local-stack/services.mjs";
 
 const exec = promisify(execFile);
 const root = join(import.meta.dirname, "..", "..");

@@ -1,7 +1,7 @@
 // WebSocket fan-out: 1000 clients on one workflow against `wrangler dev`; the workflow's object
 // publishes 100 progress frames, and each client measures delivery latency (receive time minus the
 // frame's `sent_at`, same clock). The same run with 1 client is the baseline; printed as a ratio.
-import { startBenchWorker } from "./bench-server.mjs";
+import { startWrangler } from "../../tools/local-stack/wrangler-server.mjs";
 
 const CLIENTS = Number(process.env.WS_CLIENTS ?? 1000);
 const FRAMES = Number(process.env.WS_FRAMES ?? 100);
@@ -99,8 +99,10 @@ async function run(base, token, id, clients, intervalMs) {
   };
 }
 
-// The publish trigger lives in the benchmark's own Worker entry (bench/worker/), never deployed.
-const server = await startBenchWorker({ RATE_LIMIT_FREE_PER_HOUR: "100000" });
+const server = await startWrangler({
+  env: "bench",
+  vars: { RATE_LIMIT_FREE_PER_HOUR: "100000" },
+});
 try {
   const { token, workflowId } = await setup(server.url);
   const fmt = (r) =>

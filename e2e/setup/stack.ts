@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { startLocalStack } from "../../bench/lib/local-stack.mjs";
+import { startLocalStack } from "../../tools/local-stack/local-stack.mjs";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Queue, QueueEvents } from "bullmq";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { freePort } from "../../bench/lib/services.mjs";
+import { freePort } from "../../tools/local-stack/services.mjs";
 import { createRenderer, type Renderer } from "../src/main";
 import { type BullQueue, redisClient } from "../src/queue/bullmq";
 import { makeStill } from "./helpers/media";

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../bench/lib/services.mjs";
+import { freePort } from "../../tools/local-stack/services.mjs";
 import { createRenderer, type Renderer } from "../src/main";
 import { SECRET, signed, smallSpec, testConfig } from "./helpers/renderer";
 import { type StubApi, startStubApi } from "./helpers/stub-api";

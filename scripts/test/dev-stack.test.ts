@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { freePort } from "../../bench/lib/services.mjs";
 import { exponentialBackoff } from "../../contracts/backoff";
+import { freePort } from "../../tools/local-stack/services.mjs";
 import { lastWords, startDevStack, supervise } from "../dev-stack.mjs";
 
 type Stack = Awaited<ReturnType<typeof startDevStack>>;

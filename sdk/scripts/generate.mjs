@@ -17,7 +17,7 @@ const HEADER =
   "// Do not edit: change the zod schemas in worker/ and regenerate.\n\n";
 
 async function fetchDocument() {
-  const { startWrangler } = await import("../../bench/lib/wrangler-server.mjs");
+  const { startWrangler } = await import("../../tools/local-stack/wrangler-server.mjs");
   const server = await startWrangler();
   try {
     const res = await fetch(`${server.url}/api/openapi.json`);

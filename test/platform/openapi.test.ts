@@ -55,8 +55,7 @@ describe("OpenAPI completeness", () => {
     );
     const served = new Set(
       app.routes
-        // Benchmark baselines answer 404 unless ENABLE_BENCH_ROUTES (only `npm run bench:*` sets it).
-        .filter((r) => r.method !== "ALL" && !r.path.startsWith("/__bench"))
+        .filter((r) => r.method !== "ALL")
         .map(
           (r) =>
             `${r.method} ${r.path.replace(/:([A-Za-z_]+)(\{[^}]*\})?/g, "{$1}").replace("/files/*", "/files/{key}")}`,

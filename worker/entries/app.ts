@@ -10,7 +10,6 @@ import { pipelineProjectsRouter } from "../automation/projects/handlers";
 import { tasksRouter } from "../automation/tasks/handlers";
 import { webhooksRouter } from "../automation/webhooks/handlers";
 import { workerConfigsRouter } from "../automation/worker-configs/handlers";
-import { benchRouter } from "../http/bench";
 import { progressSocketRouter } from "../http/progress-socket";
 import { readConfig } from "../platform/config";
 import { AppError } from "../platform/errors";
@@ -82,7 +81,6 @@ export function buildApp() {
   app.use("*", apiBodyLimit);
 
   app.route("/", healthRouter);
-  app.route("/", benchRouter);
   app.route("/", filesRouter);
   app.route("/", internalUploadsRouter);
   app.route("/", internalRendersRouter);

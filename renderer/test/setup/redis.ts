@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { startRedis } from "../../../bench/lib/services.mjs";
+import { startRedis } from "../../../tools/local-stack/services.mjs";
 
 declare module "vitest" {
   export interface ProvidedContext {

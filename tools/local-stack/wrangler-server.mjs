@@ -1,4 +1,5 @@
-// Starts `wrangler dev` on a free port with its own local state, for benchmarks and end-to-end runs.
+// Starts `wrangler dev` on a free port with its own local state, for benchmarks and end-to-end runs
+// (`env: "bench"` runs the bench Worker, bench/worker/index.ts, with its baseline routes).
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,13 +8,13 @@ import { ensureDevVars } from "../../scripts/dev-vars.mjs";
 import { applyLocalMigrations, root, wranglerDevArgs, wranglerEnv } from "../../scripts/wrangler.mjs";
 import { freePort } from "./services.mjs";
 
-/** @param {{ vars?: Record<string,string>, port?: number }} opts `vars` as in wranglerDevArgs */
+/** @param {{ vars?: Record<string,string>, port?: number, env?: string }} opts `vars` as in wranglerDevArgs */
 export async function startWrangler(opts = {}) {
   ensureDevVars();
   const port = opts.port ?? (await freePort());
   const inspector = await freePort();
   const state = mkdtempSync(join(tmpdir(), "sds-wrangler-"));
-  applyLocalMigrations({ persistTo: state, quiet: true });
+  applyLocalMigrations({ persistTo: state, quiet: true, env: opts.env });
   const child = spawn(
     process.execPath,
     wranglerDevArgs(port, opts.vars, [
@@ -23,6 +24,7 @@ export async function startWrangler(opts = {}) {
       state,
       "--log-level",
       "warn",
+      ...(opts.env ? ["--env", opts.env] : []),
     ]),
     { cwd: root, env: wranglerEnv, stdio: ["ignore", "pipe", "pipe"] },
   );
