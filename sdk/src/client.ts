@@ -1,12 +1,5 @@
-import {
-  Assets,
-  Inspirations,
-  PipelineProjects,
-  PlatformAccounts,
-  Tasks,
-  Webhooks,
-  WorkerConfigs,
-} from "./automation";
+import { Assets, Inspirations, PipelineProjects, PlatformAccounts, Tasks } from "./automation";
+import { Webhooks, WorkerConfigs } from "./automation-config";
 import { type ClientOptions, Transport } from "./http";
 import {
   Admin,

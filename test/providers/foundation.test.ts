@@ -1,18 +1,12 @@
 import { HttpResponse, http } from "msw";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { credentialsSchema } from "../../worker/providers/credentials";
 import { redact, retryAfterSeconds } from "../../worker/providers/errors";
 import { guardedFetch } from "../../worker/providers/http";
-import {
-  adapterFor,
-  credentialsSchema,
-  defaultModel,
-  PLATFORM_IDS,
-  PLATFORMS,
-  PriceOverridesSchema,
-  priceTable,
-  unitPrice,
-} from "../../worker/providers/registry";
+import { PLATFORM_IDS, PLATFORMS } from "../../worker/providers/platforms";
+import { PriceOverridesSchema, priceTable, unitPrice } from "../../worker/providers/prices";
+import { adapterFor, defaultModel } from "../../worker/providers/registry";
 import { requestHash, stableJson } from "../../worker/providers/request-hash";
 import { PROVIDER_KINDS } from "../../worker/providers/types";
 import { server } from "../helpers/msw";

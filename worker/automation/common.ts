@@ -1,6 +1,5 @@
 import { z } from "@hono/zod-openapi";
 import { freeJson } from "../platform/json-schema";
-import { iso } from "../platform/time";
 import { automationErrorResponses, envelopeSchema } from "./envelope";
 
 /** Numeric ids are matched as digits only, so words like `batch-update` never look like an id. */
@@ -27,7 +26,5 @@ export function okResponse<S extends z.ZodType>(data: S, name: string, descripti
 }
 
 export const errors = automationErrorResponses;
-
-export const isoOrNull = (ms: number | null) => iso(ms);
 
 export const MessageData = z.object({ message: z.string() });

@@ -147,5 +147,3 @@ export function buildApp() {
 
   return app;
 }
-
-export type App = ReturnType<typeof buildApp>;

@@ -9,7 +9,8 @@ import { sweepOutbox } from "../core/outbox";
 import { rewrapCredentials } from "../core/platform-accounts/accounts";
 import { pokeWorkflows } from "../core/workflows/run-stub";
 import { purgeStripeEvents } from "../db/queries/payments";
-import { expireLeases, rollupProjectStatement } from "../db/queries/tasks";
+import { expireLeases } from "../db/queries/task-leases";
+import { rollupProjectStatement } from "../db/queries/tasks";
 import { deleteExpiredUploadTokens } from "../db/queries/upload-tokens";
 
 /**

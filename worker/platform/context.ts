@@ -8,7 +8,7 @@ import { type Database, dbOf as dbOfBinding } from "../db/client";
 import type { AppEnv } from "./http/app-env";
 import { contextOf } from "./http/context";
 
-export { clientIp, principalOf } from "./http/context";
+export { principalOf } from "./http/context";
 
 /** @deprecated use `createContext(env).db` */
 export function dbOf(env: Env): Database {

@@ -5,8 +5,6 @@
  */
 export type Clock = () => number;
 
-export const systemClock: Clock = () => Date.now();
-
 /** ISO-8601 UTC with a `Z` and whole seconds, the format both surfaces document. */
 export function iso(ms: number): string;
 export function iso(ms: number | null | undefined): string | null;

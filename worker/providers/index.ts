@@ -6,6 +6,8 @@
  * `poll` with the stored job id until done; results as verified bytes, or a URL for `openMedia` /
  * `downloadImage`; prices from `unitPrice`.
  */
+
+export { credentialsSchema } from "./credentials";
 export { downloadImage, type OpenedMedia, openMedia } from "./download";
 export {
   PROVIDER_ERROR_CODES,
@@ -16,22 +18,15 @@ export {
 } from "./errors";
 export { generateData, LlmOutputError } from "./llm/structured";
 export {
-  adapterFor,
-  credentialsSchema,
-  defaultModel,
-  isPlatformId,
   type ModelInfo,
   PLATFORM_IDS,
   PLATFORMS,
   type PlatformId,
   type PlatformInfo,
-  type PriceOverrides,
-  PriceOverridesSchema,
   type PriceUnit,
-  priceTable,
   UNIT_OF_KIND,
-  type UnitPrice,
-  unitPrice,
-} from "./registry";
+} from "./platforms";
+export { type PriceOverrides, PriceOverridesSchema, priceTable, type UnitPrice, unitPrice } from "./prices";
+export { adapterFor, defaultModel, isPlatformId } from "./registry";
 export { requestHash, stableJson } from "./request-hash";
 export * from "./types";

@@ -1,4 +1,4 @@
-import { CARD_STYLES, type CardStyle, canvasSize } from "../../../contracts/render-spec";
+import { type CardStyle, canvasSize } from "../../../contracts/render-spec";
 import { findProjectCharacters } from "../../db/queries/characters";
 import type { StoryboardRow } from "../../db/queries/storyboards";
 import type { AppearanceSignature, AspectRatio } from "../../db/schema/studio";
@@ -11,7 +11,6 @@ import { fileUrl } from "../media/urls";
 import { drawFrame } from "../renderer/client";
 
 export type { CardStyle };
-export const STYLES = CARD_STYLES;
 
 /** The appearance references of a storyboard: its characters that have an image. */
 export async function characterReferences(ctx: AppContext, ownerId: number, sb: StoryboardRow) {

@@ -1,5 +1,6 @@
 import { randomToken } from "../../../contracts/crypto";
-import { claimNextTask, extendLease, findTask, type TaskRow } from "../../db/queries/tasks";
+import { claimNextTask, extendLease } from "../../db/queries/task-leases";
+import { findTask, type TaskRow } from "../../db/queries/tasks";
 import { badRequest, notFound } from "../../platform/errors";
 import type { AppContext } from "../context";
 import { type Lease, releaseLease, reserveAnyAccount } from "../platform-accounts/accounts";

@@ -33,8 +33,6 @@ export function assertProjectTransition(from: PipelineStatus, to: PipelineStatus
   if (!PIPELINE_TRANSITIONS[from].includes(to)) throw transitionError(from, to);
 }
 
-export const TERMINAL_TASK_STATUSES: readonly TaskStatus[] = ["completed", "cancelled"];
-
 /**
  * A lease past its expiry reads as pending, evaluated where it is read and never waiting for the
  * cron (db/queries/tasks.ts filters lists by the same rule in SQL).

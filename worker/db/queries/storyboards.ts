@@ -66,23 +66,6 @@ export async function findStoryboard(db: Database, ownerId: number, id: number) 
   return row;
 }
 
-export async function findStoryboardsByIds(db: Database, ownerId: number, ids: number[]) {
-  if (ids.length === 0) return [];
-  return db
-    .select()
-    .from(storyboards)
-    .where(
-      and(
-        eq(storyboards.ownerId, ownerId),
-        isNull(storyboards.deletedAt),
-        IN_LIVE_PROJECT,
-        sql`${storyboards.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
-      ),
-    )
-    .orderBy(asc(storyboards.sceneNumber));
-}
-
-/** A project's live storyboards in scene order. */
 export function listProjectStoryboards(db: Database, ownerId: number, projectId: string) {
   return db
     .select()

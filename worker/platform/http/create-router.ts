@@ -9,5 +9,3 @@ import { validationHook } from "./validation";
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 }
-
-export type Router = ReturnType<typeof createRouter>;

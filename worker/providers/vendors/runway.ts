@@ -1,7 +1,4 @@
 import type {
-  ImageModelV4,
-  ImageModelV4CallOptions,
-  ImageModelV4Result,
   JSONValue,
   Experimental_VideoModelV4 as VideoModelV4,
   Experimental_VideoModelV4CallOptions as VideoModelV4CallOptions,
@@ -122,62 +119,6 @@ export function textToImageBody(
       : {}),
     ...(seed !== undefined ? { seed } : {}),
   };
-}
-
-const delay = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    });
-  });
-
-/**
- * Runway text-to-image as an `ImageModelV4`, for use with `generateImage` outside the durable
- * path: `doGenerate` is start + a poll loop. The studio's own path uses start/poll directly.
- */
-export class RunwayImageModel implements ImageModelV4 {
-  readonly specificationVersion = "v4" as const;
-  readonly provider = "runway.image";
-  readonly maxImagesPerCall = 1;
-  readonly supportsFileInputs = true;
-
-  constructor(
-    readonly modelId: string,
-    private readonly ctx: CallContext,
-    private readonly apiKey: string,
-    private readonly pollMs = 2_000,
-  ) {}
-
-  async doGenerate(options: ImageModelV4CallOptions): Promise<ImageModelV4Result> {
-    const [width, height] = (options.size ?? "1920x1080").split("x").map(Number) as [number, number];
-    const refs = (options.files ?? []).map((f) =>
-      f.type === "url" ? f.url : imageToUri(f.data, f.mediaType),
-    );
-    const id = await startRunwayTask(
-      this.ctx,
-      this.apiKey,
-      "/v1/text_to_image",
-      textToImageBody(this.modelId, options.prompt ?? "", width, height, refs, options.seed),
-    );
-    for (;;) {
-      const task = await getRunwayTask(this.ctx, this.apiKey, id);
-      if (task.status === "SUCCEEDED") {
-        const url = task.output?.[0];
-        if (!url) throw new Error("Runway: a finished task without output");
-        const { bytes } = await this.ctx.bytes(url);
-        return {
-          images: [bytes],
-          warnings: [],
-          response: { timestamp: new Date(), modelId: this.modelId, headers: undefined },
-        };
-      }
-      if (task.status === "FAILED" || task.status === "CANCELLED")
-        throw new Error(runwayFailure(task).message);
-      await delay(this.pollMs, options.abortSignal);
-    }
-  }
 }
 
 /** Runway image-to-video as a `VideoModelV4` with the SDK's asynchronous `doStart` / `doStatus`. */
