@@ -13,7 +13,7 @@ const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 if (!ensureSystem("test").ok) process.exit(1);
 
 const steps = [
-  ["lint (biome)", ["run", "-s", "lint"]],
+  ["lint (biome, layers, dead code, file sizes)", ["run", "-s", "lint"]],
   ["typecheck (tsc --strict)", ["run", "-s", "typecheck"]],
   ["SDK types match the OpenAPI snapshot", ["run", "-s", "sdk:check"]],
   ["bundle builds for every environment (wrangler deploy --dry-run)", ["run", "-s", "build:check"]],

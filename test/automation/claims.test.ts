@@ -132,6 +132,37 @@ describe("claims", () => {
     expect(done).toMatchObject({ status: "completed", task_output: { by: "second" }, attempts: 2 });
   });
 
+  it("leases are decided at the context's clock: an hour later the lease has lapsed, without touching the row", async () => {
+    const { createContext } = await import("../../worker/core/context");
+    const { claimTask, heartbeat } = await import("../../worker/core/tasks/claim");
+    const { getTask } = await import("../../worker/core/tasks/engine");
+    const { effectiveStatus } = await import("../../worker/core/tasks/transitions");
+    const t = await newTenant();
+    await pendingTasks(t.operator, 1, "voice_test");
+    const t0 = Date.now();
+    const at = (ms: number) => createContext(env, { clock: () => ms });
+    const first = await claimTask(at(t0), t.id, { task_types: ["voice_test"], lease_seconds: 60 });
+    if (first.kind !== "claimed") throw new Error("nothing claimed");
+    // 59 s later the lease holds: nothing to claim, the holder's heartbeat extends it.
+    const holding = at(t0 + 59_000);
+    expect((await claimTask(holding, t.id, { task_types: ["voice_test"] })).kind).toBe("none");
+    const beat = await heartbeat(holding, t.id, first.task.id, {
+      lease_token: first.task.leaseToken ?? "",
+      lease_seconds: 60,
+    });
+    expect(beat.leaseExpiresAt).toBe(t0 + 59_000 + 60_000);
+    // An hour later it has lapsed: it reads as pending and another worker claims it (attempt 2).
+    const later = at(t0 + 3600_000);
+    expect(effectiveStatus(await getTask(later, t.id, first.task.id), later.now)).toBe("pending");
+    const second = await claimTask(later, t.id, { task_types: ["voice_test"] });
+    if (second.kind !== "claimed") throw new Error("the lapsed lease was not claimable");
+    expect(second.task).toMatchObject({ id: first.task.id, attempts: 2 });
+    expect(second.task.leaseExpiresAt).toBe(t0 + 3600_000 + 300_000);
+    await expect(
+      heartbeat(later, t.id, first.task.id, { lease_token: first.task.leaseToken ?? "" }),
+    ).rejects.toThrow("Lease expired");
+  });
+
   it("a worker-only credential must present its lease token; operators may update without one", async () => {
     const t = await newTenant();
     await pendingTasks(t.operator, 2);

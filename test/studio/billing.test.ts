@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { issueDueInvoices } from "../../worker/core/billing/invoices";
 import { runScheduled } from "../../worker/entries/scheduled";
-import { backgroundCore } from "../../worker/platform/context";
+import { createContext } from "../../worker/core/context";
 import { postStripeEvent, storageFen, waitForPayUrl } from "../helpers/billing";
 import { completedEvent, exportableProject, sendEvent, uploadOutputs } from "../helpers/exports";
 import { call, expectStudioError, newUser } from "../helpers/http";
@@ -238,8 +238,8 @@ describe("usage and invoices", () => {
       .first<{ n: number }>();
     expect(-(net?.n ?? 0)).toBe(Math.round(credits * 100));
 
-    // The period ends; two cron runs at once issue one invoice.
-    const ctx = backgroundCore(env, periodEnd + 60_000);
+    // The period ends; two cron runs at once issue one invoice (a context whose clock is past the end).
+    const ctx = createContext(env, { clock: () => periodEnd + 60_000 });
     const issued = await Promise.all([issueDueInvoices(ctx), issueDueInvoices(ctx)]);
     expect(issued.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
     await runScheduled(env, periodEnd + 120_000);

@@ -88,13 +88,11 @@ export const assetsRouter = createRouter()
       principalOf(c).userId,
       c.req.valid("param").asset_id,
     );
-    return new Response(object.body, {
-      headers: {
-        "Content-Type": asset.contentType ?? "application/octet-stream",
-        "Content-Length": String(object.size),
-        "Content-Disposition": `attachment; filename="asset-${asset.id}"`,
-        "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "private, no-store",
-      },
-    }) as never;
+    return c.body(object.body, 200, {
+      "Content-Type": asset.contentType ?? "application/octet-stream",
+      "Content-Length": String(object.size),
+      "Content-Disposition": `attachment; filename="asset-${asset.id}"`,
+      "X-Content-Type-Options": "nosniff",
+      "Cache-Control": "private, no-store",
+    });
   });
