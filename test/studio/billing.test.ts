@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { issueDueInvoices } from "../../worker/core/billing/invoices";
-import { runScheduled } from "../../worker/entries/scheduled";
 import { createContext } from "../../worker/core/context";
+import { runScheduled } from "../../worker/entries/scheduled";
 import { postStripeEvent, storageFen, waitForPayUrl } from "../helpers/billing";
 import { completedEvent, exportableProject, sendEvent, uploadOutputs } from "../helpers/exports";
 import { call, expectStudioError, newUser } from "../helpers/http";
