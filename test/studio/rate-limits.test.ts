@@ -244,5 +244,28 @@ describe("configuration", () => {
       refreshTtlSeconds: 2_592_000,
       reuseGraceSeconds: 10,
     });
+    expect(config).toMatchObject({ quotaTimeZone: "UTC", publicOrigin: "http://127.0.0.1:8787" });
+  });
+
+  it("parses the variables, and an empty or malformed one keeps its default", () => {
+    const config = readConfig({
+      RATE_LIMIT_FREE_PER_HOUR: " 250 ",
+      RATE_LIMIT_PROFESSIONAL_PER_HOUR: "",
+      RATE_LIMIT_ENTERPRISE_PER_HOUR: "lots",
+      TASK_MAX_ATTEMPTS: "0",
+      TASK_LEASE_SECONDS: "-5",
+      QUOTA_TIME_ZONE: "Asia/Shanghai",
+      PUBLIC_ORIGIN: "https://api.example.com//",
+      CORS_ORIGINS: "https://a.example, https://b.example",
+    } as unknown as Env);
+    expect(config.rateLimits.perHourByTier).toEqual({ free: 250, professional: 1000, enterprise: 10000 });
+    // At least one claim per task, whatever is configured.
+    expect(config.tasks).toMatchObject({ maxAttempts: 1, defaultLeaseSeconds: 300 });
+    expect(config).toMatchObject({
+      quotaTimeZone: "Asia/Shanghai",
+      publicOrigin: "https://api.example.com",
+      corsOrigins: ["https://a.example", "https://b.example"],
+    });
+    expect(readConfig({ QUOTA_TIME_ZONE: "Mars/Olympus" } as unknown as Env).quotaTimeZone).toBe("UTC");
   });
 });

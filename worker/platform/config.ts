@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /** Typed view of the `[vars]` in wrangler.toml; every limit can be changed per environment. */
 export interface AppConfig {
   appEnv: string;
@@ -41,30 +43,69 @@ export interface AppConfig {
   };
 }
 
+/** A whole number ≥ 0; unset, empty or malformed falls back to the documented default. */
+const whole = (fallback: number) =>
+  z
+    .preprocess(
+      (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+      z.coerce.number().int().min(0),
+    )
+    .catch(fallback);
+
+const text = (fallback: string) => z.string().catch(fallback);
+
+const timeZone = z
+  .string()
+  .refine((value) => {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: value });
+      return true;
+    } catch {
+      return false;
+    }
+  })
+  .catch("UTC");
+
+/** The `[vars]` this config reads, parsed once per set of bindings. */
+const VarsSchema = z.object({
+  APP_ENV: text("production"),
+  CORS_ORIGINS: text("*"),
+  AUTH_CACHE_SECONDS: whole(5),
+  JWT_ISSUER: text("short-drama-studio"),
+  JWT_AUDIENCE: text("short-drama-api"),
+  ACCESS_TOKEN_TTL_SECONDS: whole(3600),
+  REFRESH_TOKEN_TTL_SECONDS: whole(30 * 24 * 3600),
+  REFRESH_REUSE_GRACE_SECONDS: whole(10),
+  TASK_LEASE_SECONDS: whole(300),
+  TASK_MAX_LEASE_SECONDS: whole(3600),
+  TASK_MAX_ATTEMPTS: whole(5),
+  QUOTA_TIME_ZONE: timeZone,
+  ADMIN_EMAILS: text(""),
+  BILLING_PAST_DUE_DAYS: whole(7),
+  PUBLIC_ORIGIN: z
+    .string()
+    .min(1)
+    .catch("http://127.0.0.1:8787")
+    .transform((o) => o.replace(/\/+$/, "")),
+  RATE_LIMIT_FREE_PER_HOUR: whole(100),
+  RATE_LIMIT_PROFESSIONAL_PER_HOUR: whole(1000),
+  RATE_LIMIT_ENTERPRISE_PER_HOUR: whole(10000),
+  RATE_LIMIT_AUTOMATION_PER_MINUTE: whole(600),
+  RATE_LIMIT_REGISTER_PER_IP_PER_HOUR: whole(30),
+  RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL: whole(10),
+  RATE_LIMIT_LOGIN_ATTEMPTS_PER_IP: whole(100),
+  RATE_LIMIT_LOGIN_WINDOW_SECONDS: whole(900),
+});
+
 const cache = new WeakMap<object, AppConfig>();
-
-function int(value: string | undefined, fallback: number): number {
-  if (value === undefined || value.trim() === "") return fallback;
-  const parsed = Number.parseInt(value, 10);
-  return Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
-}
-
-function validTimeZone(value: string | undefined): string | undefined {
-  if (!value) return undefined;
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: value });
-    return value;
-  } catch {
-    return undefined;
-  }
-}
 
 export function readConfig(env: Env): AppConfig {
   const hit = cache.get(env);
   if (hit) return hit;
-  const origins = (env.CORS_ORIGINS ?? "*").trim();
+  const v = VarsSchema.parse(env);
+  const origins = v.CORS_ORIGINS.trim();
   const config: AppConfig = {
-    appEnv: env.APP_ENV ?? "production",
+    appEnv: v.APP_ENV,
     corsOrigins:
       origins === "*"
         ? "*"
@@ -72,37 +113,36 @@ export function readConfig(env: Env): AppConfig {
             .split(",")
             .map((o) => o.trim())
             .filter(Boolean),
-    authCacheSeconds: int(env.AUTH_CACHE_SECONDS, 5),
+    authCacheSeconds: v.AUTH_CACHE_SECONDS,
     jwt: {
-      issuer: env.JWT_ISSUER ?? "short-drama-studio",
-      audience: env.JWT_AUDIENCE ?? "short-drama-api",
-      accessTtlSeconds: int(env.ACCESS_TOKEN_TTL_SECONDS, 3600),
-      refreshTtlSeconds: int(env.REFRESH_TOKEN_TTL_SECONDS, 30 * 24 * 3600),
-      reuseGraceSeconds: int(env.REFRESH_REUSE_GRACE_SECONDS, 10),
+      issuer: v.JWT_ISSUER,
+      audience: v.JWT_AUDIENCE,
+      accessTtlSeconds: v.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTtlSeconds: v.REFRESH_TOKEN_TTL_SECONDS,
+      reuseGraceSeconds: v.REFRESH_REUSE_GRACE_SECONDS,
     },
     tasks: {
-      defaultLeaseSeconds: int(env.TASK_LEASE_SECONDS, 300),
-      maxLeaseSeconds: int(env.TASK_MAX_LEASE_SECONDS, 3600),
-      maxAttempts: Math.max(1, int(env.TASK_MAX_ATTEMPTS, 5)),
+      defaultLeaseSeconds: v.TASK_LEASE_SECONDS,
+      maxLeaseSeconds: v.TASK_MAX_LEASE_SECONDS,
+      maxAttempts: Math.max(1, v.TASK_MAX_ATTEMPTS),
     },
-    quotaTimeZone: validTimeZone(env.QUOTA_TIME_ZONE) ?? "UTC",
-    adminEmails: (env.ADMIN_EMAILS ?? "")
-      .split(",")
+    quotaTimeZone: v.QUOTA_TIME_ZONE,
+    adminEmails: v.ADMIN_EMAILS.split(",")
       .map((e) => e.trim().toLowerCase())
       .filter(Boolean),
-    billing: { pastDueDays: int(env.BILLING_PAST_DUE_DAYS, 7) },
-    publicOrigin: (env.PUBLIC_ORIGIN || "http://127.0.0.1:8787").replace(/\/+$/, ""),
+    billing: { pastDueDays: v.BILLING_PAST_DUE_DAYS },
+    publicOrigin: v.PUBLIC_ORIGIN,
     rateLimits: {
       perHourByTier: {
-        free: int(env.RATE_LIMIT_FREE_PER_HOUR, 100),
-        professional: int(env.RATE_LIMIT_PROFESSIONAL_PER_HOUR, 1000),
-        enterprise: int(env.RATE_LIMIT_ENTERPRISE_PER_HOUR, 10000),
+        free: v.RATE_LIMIT_FREE_PER_HOUR,
+        professional: v.RATE_LIMIT_PROFESSIONAL_PER_HOUR,
+        enterprise: v.RATE_LIMIT_ENTERPRISE_PER_HOUR,
       },
-      automationPerMinute: int(env.RATE_LIMIT_AUTOMATION_PER_MINUTE, 600),
-      registerPerIpPerHour: int(env.RATE_LIMIT_REGISTER_PER_IP_PER_HOUR, 30),
-      loginFailuresPerEmail: int(env.RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL, 10),
-      loginAttemptsPerIp: int(env.RATE_LIMIT_LOGIN_ATTEMPTS_PER_IP, 100),
-      loginWindowSeconds: int(env.RATE_LIMIT_LOGIN_WINDOW_SECONDS, 900),
+      automationPerMinute: v.RATE_LIMIT_AUTOMATION_PER_MINUTE,
+      registerPerIpPerHour: v.RATE_LIMIT_REGISTER_PER_IP_PER_HOUR,
+      loginFailuresPerEmail: v.RATE_LIMIT_LOGIN_FAILURES_PER_EMAIL,
+      loginAttemptsPerIp: v.RATE_LIMIT_LOGIN_ATTEMPTS_PER_IP,
+      loginWindowSeconds: v.RATE_LIMIT_LOGIN_WINDOW_SECONDS,
     },
   };
   cache.set(env, config);
