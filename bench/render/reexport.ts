@@ -14,7 +14,7 @@ import type { RenderEvent } from "../../contracts/render-events";
 import { signRequest } from "../../contracts/signing";
 import { SPEECH_HEADERS } from "../../contracts/speech";
 import { sha256, startStubApi } from "../../renderer/test/helpers/stub-api";
-import { freePort, startRedis } from "../lib/services.mjs";
+import { freePort, startRedis } from "../../tools/local-stack/services.mjs";
 
 const exec = promisify(execFile);
 const root = join(import.meta.dirname, "..", "..");

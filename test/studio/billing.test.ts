@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { issueDueInvoices } from "../../worker/core/billing/invoices";
+import { issueDueInvoices } from "../../worker/core/billing/issue-invoices";
 import { createContext } from "../../worker/core/context";
 import { runScheduled } from "../../worker/entries/scheduled";
 import { postStripeEvent, storageFen, waitForPayUrl } from "../helpers/billing";

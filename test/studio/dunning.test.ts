@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { issueDueInvoices } from "../../worker/core/billing/invoices";
+import { issueDueInvoices } from "../../worker/core/billing/issue-invoices";
 import { currentSubscription } from "../../worker/core/billing/subscriptions";
+import { createContext } from "../../worker/core/context";
 import { runScheduled } from "../../worker/entries/scheduled";
-import { backgroundCore } from "../../worker/platform/context";
 import {
   invoiceRows,
   postStripeEvent,
@@ -79,7 +79,7 @@ describe("dunning", () => {
 
     // The cron invoices the month a minute after it ended: ¥999, due seven days later.
     const issuedAt = p1 + 60_000;
-    expect(await issueDueInvoices(backgroundCore(env, issuedAt))).toBeGreaterThanOrEqual(1);
+    expect(await issueDueInvoices(createContext(env, { clock: () => issuedAt }))).toBeGreaterThanOrEqual(1);
     // (Read from D1: a request now would evaluate the account at today's date, past all of this.)
     const [period] = (await invoiceRows(user.id)).filter((i) => i.kind === "period");
     if (!period) throw new Error("no period invoice");
@@ -87,7 +87,7 @@ describe("dunning", () => {
     await waitForStripe(period.id);
 
     // A day after the due date: past due, the tier kept until the quota month ends.
-    const seen = await currentSubscription(backgroundCore(env, now - 7 * DAY), user.id);
+    const seen = await currentSubscription(createContext(env, { clock: () => now - 7 * DAY }), user.id);
     expect(seen).toMatchObject({ tier: "enterprise", status: "past_due", pastDueAt: issuedAt + 7 * DAY });
     const warned = await env.DB.prepare(
       "SELECT kind, occurred_at, data FROM billing_events WHERE owner_id = ?",
@@ -203,7 +203,7 @@ describe("dunning", () => {
       billing_period_start: now - 40 * DAY,
       billing_period_end: now - 10 * DAY,
     });
-    await issueDueInvoices(backgroundCore(env, now - 10 * DAY + 1000));
+    await issueDueInvoices(createContext(env, { clock: () => now - 10 * DAY + 1000 }));
     const [inv] = await invoiceRows(user.id).then((r) => r.filter((i) => i.kind === "period"));
     expect(inv).toMatchObject({ amount: 29_900, status: "open" });
     // Nobody reads the account: the cron alone notices the missed due date.

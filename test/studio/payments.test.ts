@@ -3,8 +3,8 @@ import { env } from "cloudflare:workers";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { resumeCollections, syncInvoiceToStripe } from "../../worker/core/billing/collection";
 import { upgradeSubscription } from "../../worker/core/billing/subscriptions";
+import { createContext } from "../../worker/core/context";
 import worker from "../../worker/index";
-import { backgroundCore } from "../../worker/platform/context";
 import {
   adminToken,
   invoiceOf,
@@ -135,7 +135,7 @@ describe("collection through Stripe", () => {
     const ctx = createExecutionContext();
     await worker.queue(batch, env, ctx);
     expect((await getQueueResult(batch, ctx)).explicitAcks.sort()).toEqual(["dup-1", "dup-2"]);
-    await syncInvoiceToStripe(backgroundCore(env), inv.invoice_id, true);
+    await syncInvoiceToStripe(createContext(env), inv.invoice_id, true);
     expect(stripe.calls.length).toBe(before);
   });
 
@@ -178,13 +178,13 @@ describe("a Stripe outage", () => {
     // Dead for half an hour: left alone; for over an hour: put back in line, and once Stripe is
     // back the invoice is collected.
     await dead(30);
-    await resumeCollections(backgroundCore(env));
+    await resumeCollections(createContext(env));
     expect((await job())?.status).toBe("dead");
     await dead(61);
     server.resetHandlers();
     stripe = new FakeStripe();
     server.use(...stripe.handlers());
-    expect(await resumeCollections(backgroundCore(env))).toBeGreaterThanOrEqual(1);
+    expect(await resumeCollections(createContext(env))).toBeGreaterThanOrEqual(1);
     const collected = await waitForPayUrl(user, inv.invoice_id);
     expect(stripe.invoicesFor(inv.invoice_id)).toHaveLength(1);
     expect((await job())?.status).toBe("delivered");
@@ -392,7 +392,7 @@ describe("without Stripe keys (the local default)", () => {
     await upgrade(user, "professional");
     const start = Date.now() - 10 * DAY;
     await setSubscription(user.id, { billing_period_start: start, billing_period_end: start + 30 * DAY });
-    await upgradeSubscription(backgroundCore(noKeys), user.id, {
+    await upgradeSubscription(createContext(noKeys), user.id, {
       tier: "enterprise",
       billing_cycle: "monthly",
     });
@@ -431,7 +431,7 @@ describe("without Stripe keys (the local default)", () => {
     expect(await res.json()).toMatchObject({ error_code: "SERVICE_UNAVAILABLE" });
 
     // Keys configured later: the cron puts the skipped job back and the invoice reaches Stripe.
-    expect(await resumeCollections(backgroundCore(env))).toBeGreaterThanOrEqual(1);
+    expect(await resumeCollections(createContext(env))).toBeGreaterThanOrEqual(1);
     const collected = await waitForPayUrl(user, inv.invoice_id);
     expect(collected.pay_url).toMatch(/^https:\/\/invoice\.stripe\.com\//);
     expect(stripe.invoicesFor(inv.invoice_id)).toHaveLength(1);

@@ -1,5 +1,5 @@
 import { resumeCollections } from "../core/billing/collection";
-import { issueDueInvoices } from "../core/billing/invoices";
+import { issueDueInvoices } from "../core/billing/issue-invoices";
 import { snapshotStorage } from "../core/billing/storage";
 import { rollQuotaPeriods } from "../core/billing/subscriptions";
 import { type AppContext, createContext } from "../core/context";

@@ -1,7 +1,7 @@
 import { join } from "node:path";
+import { sha256Hex as sha256HexOf } from "../../../contracts/crypto";
 import type { AudioStem } from "../../../contracts/render-events";
 import { SEGMENT_FORMAT_VERSION, type SegmentAnswer } from "../../../contracts/segments";
-import { sha256HexOf } from "../../../contracts/signing";
 import type { Timeline } from "../../../contracts/timeline";
 import { buildAudioPlan } from "../ffmpeg/args";
 import {

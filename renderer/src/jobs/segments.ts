@@ -1,5 +1,6 @@
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { sha256Hex as sha256HexOf } from "../../../contracts/crypto";
 import {
   SEGMENT_FORMAT_VERSION,
   type SegmentAnswer,
@@ -8,7 +9,7 @@ import {
   SegmentLookupResponseSchema,
   type SegmentReport,
 } from "../../../contracts/segments";
-import { sha256HexOf, signRequest } from "../../../contracts/signing";
+import { signRequest } from "../../../contracts/signing";
 import type { Timeline } from "../../../contracts/timeline";
 import { buildStillPrepPlan, captionMetrics } from "../ffmpeg/args";
 import type { VideoEncoder } from "../ffmpeg/encoder";

@@ -7,7 +7,7 @@ import {
 } from "../../db/queries/invoices";
 import { findBillingContact, saveStripeCustomer } from "../../db/queries/payments";
 import { type StripeGateway, type StripeInvoiceView, stripeGateway } from "../../payments/stripe";
-import type { CoreContext } from "../context";
+import type { AppContext } from "../context";
 import { enqueueOutbox } from "../outbox";
 import { fromHundredths } from "./tiers";
 
@@ -42,7 +42,7 @@ function lines(inv: InvoiceRow) {
   ].filter((l) => l.amount > 0);
 }
 
-async function ensureCustomer(ctx: CoreContext, stripe: StripeGateway, userId: number, retry: boolean) {
+async function ensureCustomer(ctx: AppContext, stripe: StripeGateway, userId: number, retry: boolean) {
   const contact = await findBillingContact(ctx.db, userId);
   if (!contact) throw new Error(`user ${userId} of an invoice does not exist`);
   if (contact.customerId) return contact.customerId;
@@ -53,7 +53,7 @@ async function ensureCustomer(ctx: CoreContext, stripe: StripeGateway, userId: n
 }
 
 async function ensureStripeInvoice(
-  ctx: CoreContext,
+  ctx: AppContext,
   stripe: StripeGateway,
   inv: InvoiceRow,
   customerId: string,
@@ -73,7 +73,7 @@ async function ensureStripeInvoice(
   return created;
 }
 
-async function collect(ctx: CoreContext, stripe: StripeGateway, inv: InvoiceRow, retry: boolean) {
+async function collect(ctx: AppContext, stripe: StripeGateway, inv: InvoiceRow, retry: boolean) {
   const customerId = await ensureCustomer(ctx, stripe, inv.ownerId, retry);
   let remote = await ensureStripeInvoice(ctx, stripe, inv, customerId, retry);
   if (remote.status === "draft") {
@@ -98,7 +98,7 @@ async function collect(ctx: CoreContext, stripe: StripeGateway, inv: InvoiceRow,
 }
 
 /** Ours was settled outside Stripe (by an operator) or voided: Stripe's invoice follows. */
-async function settle(ctx: CoreContext, stripe: StripeGateway, inv: InvoiceRow) {
+async function settle(ctx: AppContext, stripe: StripeGateway, inv: InvoiceRow) {
   if (!inv.stripeInvoiceId) return;
   let remote = await stripe.retrieveInvoice(inv.stripeInvoiceId);
   if (remote.status === "draft") {
@@ -119,7 +119,7 @@ async function settle(ctx: CoreContext, stripe: StripeGateway, inv: InvoiceRow) 
  * and the job reports `skipped`; the cron puts skipped jobs back once keys are configured.
  */
 export async function syncInvoiceToStripe(
-  ctx: CoreContext,
+  ctx: AppContext,
   invoiceId: number,
   retry: boolean,
 ): Promise<SyncOutcome> {
@@ -143,7 +143,7 @@ export async function syncInvoiceToStripe(
  * Cron: collection jobs skipped while Stripe was not configured run once it is, and jobs the queue
  * gave up on (dead) run again hourly, up to 60 deliveries — an outage of Stripe loses nothing.
  */
-export async function resumeCollections(ctx: CoreContext, limit = 100): Promise<number> {
+export async function resumeCollections(ctx: AppContext, limit = 100): Promise<number> {
   if (!stripeGateway(ctx.env)) return 0;
   const rows = await resumableInvoiceSyncs(ctx.db, ctx.now, {
     limit,
@@ -151,10 +151,8 @@ export async function resumeCollections(ctx: CoreContext, limit = 100): Promise<
     maxAttempts: 60,
   });
   await enqueueOutbox(
-    ctx.env,
-    ctx.db,
+    ctx,
     rows.map((r) => r.id),
-    ctx.now,
   );
   return rows.length;
 }

@@ -8,8 +8,9 @@ import {
   subscriptionStateStatement,
 } from "../../db/queries/subscriptions";
 import { principalCache } from "../auth/principal-cache";
+import type { AppContext } from "../context";
 import { addInvoices, invoicesUntil } from "./invoices";
-import { BillingBatch, type BillingDeps, sendOutbox } from "./statements";
+import { BillingBatch, sendOutbox } from "./statements";
 import { addMonths, periodLengthMonths, TIER_PLANS } from "./tiers";
 
 /**
@@ -93,16 +94,16 @@ function stateOf(sub: SubscriptionRow): SubscriptionState {
   };
 }
 
-async function applyStanding(deps: BillingDeps, sub: SubscriptionRow, s: Standing, owed: Owed) {
-  const batch = new BillingBatch(deps.db);
+async function applyStanding(ctx: AppContext, sub: SubscriptionRow, s: Standing, owed: Owed) {
+  const batch = new BillingBatch(ctx.db);
   const events: Parameters<typeof billingEventStatement>[1][] = [];
   const next = stateOf(sub);
-  const pastDueIds = owed.filter((o) => o.dueAt !== null && o.dueAt <= deps.now).map((o) => o.id);
+  const pastDueIds = owed.filter((o) => o.dueAt !== null && o.dueAt <= ctx.now).map((o) => o.id);
   let invoices: Awaited<ReturnType<typeof invoicesUntil>>["invoices"] = [];
 
   if (s.downgradeAt !== undefined) {
     const at = s.downgradeAt;
-    const closed = await invoicesUntil(deps, sub, at, { prorate: true });
+    const closed = await invoicesUntil(ctx, sub, at, { prorate: true });
     invoices = closed.invoices;
     Object.assign(next, {
       tier: "free",
@@ -151,12 +152,12 @@ async function applyStanding(deps: BillingDeps, sub: SubscriptionRow, s: Standin
   if (s.restore) {
     if (next.restoreTier && next.restoreCycle && next.tier === "free") {
       // The free period since the downgrade ends now; the restored plan is billed from now.
-      const closed = await invoicesUntil(deps, { ...sub, ...next }, deps.now, { prorate: true });
+      const closed = await invoicesUntil(ctx, { ...sub, ...next }, ctx.now, { prorate: true });
       invoices = [...invoices, ...closed.invoices];
       next.tier = next.restoreTier;
       next.billingCycle = next.restoreCycle;
-      next.billingPeriodStart = deps.now;
-      next.billingPeriodEnd = addMonths(deps.now, periodLengthMonths(next.restoreCycle));
+      next.billingPeriodStart = ctx.now;
+      next.billingPeriodEnd = addMonths(ctx.now, periodLengthMonths(next.restoreCycle));
       next.quotaTotal = TIER_PLANS[next.tier].monthlyCredits;
       // Within a quota month already under way, credits rise to the plan's; what was used stays used.
       quotaAtLeast = !s.roll;
@@ -166,7 +167,7 @@ async function applyStanding(deps: BillingDeps, sub: SubscriptionRow, s: Standin
       kind: "subscription.restored",
       ref: `since:${sub.pastDueAt ?? 0}`,
       data: { tier: next.tier, billing_cycle: next.billingCycle },
-      occurredAt: deps.now,
+      occurredAt: ctx.now,
     });
     Object.assign(next, {
       status: "active",
@@ -178,11 +179,11 @@ async function applyStanding(deps: BillingDeps, sub: SubscriptionRow, s: Standin
   }
 
   batch.guarded(
-    subscriptionStateStatement(deps.db, sub, next, { resetQuotaUsed: !!s.roll, quotaAtLeast }, deps.now),
+    subscriptionStateStatement(ctx.db, sub, next, { resetQuotaUsed: !!s.roll, quotaAtLeast }, ctx.now),
     `standing:${sub.id}`,
   );
-  addInvoices(deps, batch, invoices);
-  for (const e of events) batch.add(billingEventStatement(deps.db, e, deps.now));
+  addInvoices(ctx, batch, invoices);
+  for (const e of events) batch.add(billingEventStatement(ctx.db, e, ctx.now));
   const outboxIds = await batch.run();
   // A changed tier changes the rate limit: the next request of this user in this isolate sees it.
   if (next.tier !== sub.tier) principalCache.evictUser(sub.userId);
@@ -190,26 +191,26 @@ async function applyStanding(deps: BillingDeps, sub: SubscriptionRow, s: Standin
 }
 
 /**
- * Brings a user's subscription up to date at `deps.now` and returns it. Losing a race to another
+ * Brings a user's subscription up to date at `ctx.now` and returns it. Losing a race to another
  * reader is not an error: the winner applied the same change, so the row is read again.
  */
 export async function evaluateSubscription(
-  deps: BillingDeps,
+  ctx: AppContext,
   userId: number,
 ): Promise<{ sub: SubscriptionRow | undefined; outboxIds: number[] }> {
   for (let attempt = 0; attempt < 4; attempt++) {
-    const sub = await findSubscription(deps.db, userId);
+    const sub = await findSubscription(ctx.db, userId);
     if (!sub) return { sub: undefined, outboxIds: [] };
-    const owed = await owedInvoices(deps.db, userId);
-    const standing = planStanding(sub, owed, deps.now);
+    const owed = await owedInvoices(ctx.db, userId);
+    const standing = planStanding(sub, owed, ctx.now);
     if (!standing) return { sub, outboxIds: [] };
     try {
-      const outboxIds = await applyStanding(deps, sub, standing, owed);
-      await sendOutbox(deps, outboxIds);
-      return { sub: await findSubscription(deps.db, userId), outboxIds };
+      const outboxIds = await applyStanding(ctx, sub, standing, owed);
+      await sendOutbox(ctx, outboxIds);
+      return { sub: await findSubscription(ctx.db, userId), outboxIds };
     } catch (err) {
       if (!isGuardAbort(err)) throw err;
     }
   }
-  return { sub: await findSubscription(deps.db, userId), outboxIds: [] };
+  return { sub: await findSubscription(ctx.db, userId), outboxIds: [] };
 }

@@ -1,20 +1,14 @@
-import { isGuardAbort } from "../../db/guard";
 import { exportUsage } from "../../db/queries/billing";
 import {
   insertInvoiceStatement,
   invoiceSyncOutboxStatement,
+  listInvoices,
   type NewInvoice,
 } from "../../db/queries/invoices";
-import {
-  findSubscription,
-  type SubscriptionRow,
-  subscriptionStateStatement,
-  subscriptionsDueForInvoice,
-} from "../../db/queries/subscriptions";
-import type { CoreContext } from "../context";
-import { evaluateSubscription } from "./dunning";
+import type { SubscriptionRow } from "../../db/queries/subscriptions";
+import type { AppContext } from "../context";
 import { prorate } from "./money";
-import { BillingBatch, type BillingDeps, sendOutbox } from "./statements";
+import type { BillingBatch } from "./statements";
 import { DAY_MS, storageUsage } from "./storage";
 import { addMonths, type BillingCycle, periodLengthMonths, TIER_PLANS, type Tier } from "./tiers";
 
@@ -43,7 +37,7 @@ export type BilledPlan = Pick<
 
 /** What [from, to) of a billing period that runs to `fullPeriodEnd` costs, in fen. */
 export async function periodCharges(
-  deps: Pick<BillingDeps, "db" | "now">,
+  ctx: AppContext,
   plan: { userId: number; tier: Tier; billingCycle: BillingCycle },
   from: number,
   to: number,
@@ -51,8 +45,8 @@ export async function periodCharges(
 ): Promise<PeriodCharges> {
   const fee = TIER_PLANS[plan.tier].price[plan.billingCycle];
   const [storage, exports] = await Promise.all([
-    storageUsage({ db: deps.db, now: deps.now }, plan.userId, from, to),
-    exportUsage(deps.db, plan.userId, from, to),
+    storageUsage({ db: ctx.db, now: ctx.now }, plan.userId, from, to),
+    exportUsage(ctx.db, plan.userId, from, to),
   ]);
   return {
     subscription: prorate(fee, to - from, fullPeriodEnd - from),
@@ -72,19 +66,19 @@ export async function periodCharges(
 }
 
 /** The due date of an invoice issued at `issuedAt`: unpaid then, it makes its account past due. */
-export function dueDate(deps: Pick<BillingDeps, "config">, issuedAt: number): number {
-  return issuedAt + deps.config.billing.pastDueDays * DAY_MS;
+export function dueDate(ctx: AppContext, issuedAt: number): number {
+  return issuedAt + ctx.config.billing.pastDueDays * DAY_MS;
 }
 
 async function invoiceFor(
-  deps: BillingDeps,
+  ctx: AppContext,
   plan: BilledPlan,
   kind: "period" | "proration",
   from: number,
   to: number,
   fullPeriodEnd: number,
 ): Promise<NewInvoice> {
-  const c = await periodCharges(deps, plan, from, to, fullPeriodEnd);
+  const c = await periodCharges(ctx, plan, from, to, fullPeriodEnd);
   return {
     ownerId: plan.userId,
     kind,
@@ -94,8 +88,8 @@ async function invoiceFor(
     storageAmount: c.storage,
     usageAmount: c.exportCredits,
     details: c.details,
-    issuedAt: deps.now,
-    dueAt: dueDate(deps, deps.now),
+    issuedAt: ctx.now,
+    dueAt: dueDate(ctx, ctx.now),
   };
 }
 
@@ -106,7 +100,7 @@ async function invoiceFor(
  * `start`/`end` is the billing period that runs after the invoiced ones.
  */
 export async function invoicesUntil(
-  deps: BillingDeps,
+  ctx: AppContext,
   plan: BilledPlan,
   until: number,
   opts: { prorate: boolean },
@@ -117,60 +111,32 @@ export async function invoicesUntil(
   let end = plan.billingPeriodEnd;
   // A cron that was down for a while catches up; a bound keeps a corrupt row from looping forever.
   for (let i = 0; end <= until && i < 120; i++) {
-    invoices.push(await invoiceFor(deps, plan, "period", start, end, end));
+    invoices.push(await invoiceFor(ctx, plan, "period", start, end, end));
     start = end;
     end = addMonths(end, months);
   }
   if (opts.prorate && until > start) {
-    invoices.push(await invoiceFor(deps, plan, "proration", start, until, end));
+    invoices.push(await invoiceFor(ctx, plan, "proration", start, until, end));
     return { invoices, start: until, end: until };
   }
   return { invoices, start, end };
 }
 
 /** Adds the inserts of `invoices` and of their collection jobs to a batch. */
-export function addInvoices(deps: BillingDeps, batch: BillingBatch, invoices: readonly NewInvoice[]) {
+export function addInvoices(ctx: AppContext, batch: BillingBatch, invoices: readonly NewInvoice[]) {
   for (const inv of invoices) {
-    batch.add(insertInvoiceStatement(deps.db, inv));
+    batch.add(insertInvoiceStatement(ctx.db, inv));
     batch.outbox(
       invoiceSyncOutboxStatement(
-        deps.db,
+        ctx.db,
         { ownerId: inv.ownerId, kind: inv.kind, periodStart: inv.periodStart },
-        deps.now,
+        ctx.now,
       ),
     );
   }
 }
 
-/** Invoices every billing period that has ended; returns how many subscriptions were invoiced. */
-export async function issueDueInvoices(ctx: CoreContext, limit = 50): Promise<number> {
-  const deps: BillingDeps = ctx;
-  const due = await subscriptionsDueForInvoice(ctx.db, ctx.now, limit);
-  let issued = 0;
-  for (const { userId } of due) {
-    // Dunning first: a move to free at a quota boundary inside the period changes what is billed.
-    await evaluateSubscription(deps, userId);
-    const sub = await findSubscription(ctx.db, userId);
-    if (!sub || sub.billingPeriodEnd > ctx.now) continue;
-    const next = await invoicesUntil(deps, sub, ctx.now, { prorate: false });
-    const batch = new BillingBatch(ctx.db).guarded(
-      subscriptionStateStatement(
-        ctx.db,
-        sub,
-        { ...sub, billingPeriodStart: next.start, billingPeriodEnd: next.end },
-        { resetQuotaUsed: false, quotaAtLeast: false },
-        ctx.now,
-      ),
-      `invoice:${sub.id}`,
-    );
-    addInvoices(deps, batch, next.invoices);
-    try {
-      await sendOutbox(deps, await batch.run());
-      issued++;
-    } catch (err) {
-      // Another run (or a reader's dunning step) moved this subscription on first: its invoice is theirs.
-      if (!isGuardAbort(err)) throw err;
-    }
-  }
-  return issued;
+/** `GET /billing/invoices`: the owner's invoices, newest first. */
+export function listOwnInvoices(ctx: AppContext, ownerId: number, q: { skip: number; limit: number }) {
+  return listInvoices(ctx.db, ownerId, q);
 }

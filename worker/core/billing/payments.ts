@@ -5,9 +5,10 @@ import {
   invoiceSyncByIdStatement,
   invoiceTransitionStatement,
 } from "../../db/queries/invoices";
+import { listBillingEvents } from "../../db/queries/payments";
 import type { InvoiceStatus } from "../../db/schema";
 import { conflict, notFound } from "../../platform/errors";
-import type { CoreContext } from "../context";
+import type { AppContext } from "../context";
 import { evaluateSubscription } from "./dunning";
 import { BillingBatch, sendOutbox } from "./statements";
 
@@ -36,7 +37,7 @@ export function canMove(from: InvoiceStatus, to: InvoiceStatus): boolean {
  * one is 409.
  */
 export async function markInvoicePaidByHand(
-  ctx: CoreContext,
+  ctx: AppContext,
   invoiceId: number,
   input: { reference?: string | undefined; operatorId: number },
 ): Promise<{ invoice: InvoiceRow; changed: boolean }> {
@@ -76,4 +77,9 @@ export async function markInvoicePaidByHand(
     return { invoice: paid ?? inv, changed: true };
   }
   throw conflict(`Invoice ${invoiceId} kept changing; try again`);
+}
+
+/** `GET /billing/events`: what happened to the owner's billing, newest first. */
+export function listOwnBillingEvents(ctx: AppContext, ownerId: number, q: { skip: number; limit: number }) {
+  return listBillingEvents(ctx.db, ownerId, q);
 }

@@ -1,7 +1,7 @@
 import type { Database } from "../../db/client";
 import { insertStorageSnapshot, storageSnapshots, usersWithoutSnapshot } from "../../db/queries/billing";
 import { isoDate } from "../../platform/time";
-import type { CoreContext } from "../context";
+import type { AppContext } from "../context";
 import { userPrefix } from "../media/storage-keys";
 import { type StorageDay, storageCost } from "./money";
 
@@ -42,7 +42,7 @@ export function storageRef(ms: number): string {
 }
 
 /** Records today's snapshot for users that have none yet; returns how many were recorded. */
-export async function snapshotStorage(ctx: CoreContext): Promise<number> {
+export async function snapshotStorage(ctx: AppContext): Promise<number> {
   const today = dayStart(ctx.now);
   const ref = storageRef(today);
   const users = await usersWithoutSnapshot(ctx.db, ref, SNAPSHOTS_PER_RUN);

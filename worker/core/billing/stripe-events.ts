@@ -17,7 +17,7 @@ import {
   verifyStripeEvent,
 } from "../../payments/stripe";
 import { AppError, badRequest } from "../../platform/errors";
-import type { CoreContext } from "../context";
+import type { AppContext } from "../context";
 import { evaluateSubscription } from "./dunning";
 import { canMove } from "./payments";
 import { BillingBatch } from "./statements";
@@ -51,7 +51,7 @@ function stripeInvoiceOf(event: StripeEvent): StripeInvoiceView | null {
     : null;
 }
 
-async function ourInvoice(ctx: CoreContext, remote: StripeInvoiceView): Promise<InvoiceRow | undefined> {
+async function ourInvoice(ctx: AppContext, remote: StripeInvoiceView): Promise<InvoiceRow | undefined> {
   const linked = await findInvoiceByStripeId(ctx.db, remote.id);
   if (linked) return linked;
   // The collection job may have died between Stripe's answer and recording it: our metadata names it.
@@ -71,7 +71,7 @@ async function record(batch: BillingBatch) {
 }
 
 export async function applyStripeWebhook(
-  ctx: CoreContext,
+  ctx: AppContext,
   body: string,
   signature: string | undefined,
 ): Promise<WebhookOutcome> {

@@ -7,10 +7,10 @@ import {
 } from "../../db/queries/subscriptions";
 import { badRequest, conflict, notFound } from "../../platform/errors";
 import { principalCache } from "../auth/principal-cache";
-import type { CoreContext } from "../context";
+import type { AppContext } from "../context";
 import { evaluateSubscription } from "./dunning";
 import { addInvoices, invoicesUntil } from "./invoices";
-import { BillingBatch, type BillingDeps, sendOutbox } from "./statements";
+import { BillingBatch, sendOutbox } from "./statements";
 import {
   addMonths,
   type BillingCycle,
@@ -21,12 +21,12 @@ import {
 } from "./tiers";
 
 /**
- * The user's subscription as of `deps.now`. Quota months and dunning are evaluated here, where the
+ * The user's subscription as of `ctx.now`. Quota months and dunning are evaluated here, where the
  * subscription is read, so a user never sees last month's usage, or a tier they lost or regained,
  * because a cron has not run yet.
  */
-export async function currentSubscription(deps: BillingDeps, userId: number) {
-  return (await evaluateSubscription(deps, userId)).sub;
+export async function currentSubscription(ctx: AppContext, userId: number) {
+  return (await evaluateSubscription(ctx, userId)).sub;
 }
 
 export function quotaRemaining(sub: { quotaTotal: number; quotaUsed: number }): number {
@@ -41,7 +41,7 @@ export function quotaRemaining(sub: { quotaTotal: number; quotaUsed: number }): 
  * refused, and so is any change while an invoice is past due: pay it first.
  */
 export async function upgradeSubscription(
-  ctx: CoreContext,
+  ctx: AppContext,
   userId: number,
   input: { tier: Tier; billing_cycle: BillingCycle },
 ) {
@@ -101,7 +101,7 @@ export async function upgradeSubscription(
  * Cron: brings up to date the subscriptions whose quota month ended and those whose standing no
  * longer matches their invoices (reads do both lazily too). Returns how many it looked at.
  */
-export async function rollQuotaPeriods(ctx: CoreContext, limit = 200): Promise<number> {
+export async function rollQuotaPeriods(ctx: AppContext, limit = 200): Promise<number> {
   const [due, stale] = await Promise.all([
     subscriptionsDueForRollover(ctx.db, ctx.now, limit),
     subscriptionsWithStaleStanding(ctx.db, ctx.now, limit),

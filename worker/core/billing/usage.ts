@@ -1,7 +1,7 @@
 import { apiKeyIdsOf, exportUsage } from "../../db/queries/billing";
 import { badRequest } from "../../platform/errors";
 import { isoDate } from "../../platform/time";
-import type { CoreContext } from "../context";
+import type { AppContext } from "../context";
 import { limiter } from "../rate-limits";
 import { DAY_MS, dayStart, storageUsage } from "./storage";
 import { currentSubscription } from "./subscriptions";
@@ -22,7 +22,7 @@ function parseDay(value: string, field: string): number {
  * API calls of a user on both surfaces, as counted by the rate limiter's daily meters: the studio
  * bucket, the automation bucket of the user's JWT and that of each of the user's API keys.
  */
-async function apiCalls(ctx: CoreContext, userId: number, fromDay: string, toDay: string): Promise<number> {
+async function apiCalls(ctx: AppContext, userId: number, fromDay: string, toDay: string): Promise<number> {
   const keys = await apiKeyIdsOf(ctx.db, userId);
   const names = [
     `studio:user:${userId}`,
@@ -41,7 +41,7 @@ async function apiCalls(ctx: CoreContext, userId: number, fromDay: string, toDay
  * export credits at ¥1 each, storage at ¥10/GiB-month.
  */
 export async function usageReport(
-  ctx: CoreContext,
+  ctx: AppContext,
   userId: number,
   q: { start_date?: string | undefined; end_date?: string | undefined },
 ) {

@@ -1,8 +1,8 @@
+import { listOwnInvoices } from "../../core/billing/invoices";
+import { listOwnBillingEvents } from "../../core/billing/payments";
 import { currentSubscription, quotaRemaining, upgradeSubscription } from "../../core/billing/subscriptions";
 import { fromHundredths, TIER_PLANS } from "../../core/billing/tiers";
 import { usageReport } from "../../core/billing/usage";
-import { listInvoices } from "../../db/queries/invoices";
-import { listBillingEvents } from "../../db/queries/payments";
 import { notFound } from "../../platform/errors";
 import { contextOf, principalOf } from "../../platform/http/context";
 import { createRouter } from "../../platform/http/create-router";
@@ -61,12 +61,12 @@ export const billingRouter = createRouter()
   })
   .openapi(routes.invoices, async (c) => {
     const ctx = contextOf(c);
-    const { total, items } = await listInvoices(ctx.db, principalOf(c).userId, c.req.valid("query"));
+    const { total, items } = await listOwnInvoices(ctx, principalOf(c).userId, c.req.valid("query"));
     return c.json({ total, items: items.map(invoiceOut) }, 200);
   })
   .openapi(routes.events, async (c) => {
     const ctx = contextOf(c);
-    const { total, items } = await listBillingEvents(ctx.db, principalOf(c).userId, c.req.valid("query"));
+    const { total, items } = await listOwnBillingEvents(ctx, principalOf(c).userId, c.req.valid("query"));
     return c.json(
       {
         total,

@@ -3,9 +3,8 @@ import { bearerSecurity, jsonResponse } from "../../platform/openapi-responses";
 import { studioErrorResponses } from "../errors";
 import { studioUser } from "../middleware/auth";
 import {
-  BillingEventsQuerySchema,
   BillingEventsSchema,
-  InvoicesQuerySchema,
+  BillingPageQuerySchema,
   InvoicesSchema,
   SubscriptionSchema,
   UpgradeBodySchema,
@@ -66,7 +65,7 @@ export const invoices = createRoute({
   description:
     "Amounts in ¥ with two decimals (stored as integer fen). An open invoice is paid on Stripe's hosted page " +
     "(`pay_url`); unpaid past `due_at`, the account is past due and moves to free at its next quota month.",
-  request: { query: InvoicesQuerySchema },
+  request: { query: BillingPageQuerySchema },
   responses: { 200: jsonResponse(InvoicesSchema, "Invoices"), ...studioErrorResponses(401, 403, 422, 429) },
 });
 
@@ -77,7 +76,7 @@ export const events = createRoute({
   security: bearerSecurity,
   middleware: studioUser,
   summary: "What your invoices did to your plan: past due, moved to free, restored (newest first)",
-  request: { query: BillingEventsQuerySchema },
+  request: { query: BillingPageQuerySchema },
   responses: {
     200: jsonResponse(BillingEventsSchema, "Billing events"),
     ...studioErrorResponses(401, 403, 422, 429),

@@ -101,7 +101,8 @@ export const UsageSchema = z
   })
   .openapi("Usage");
 
-export const InvoicesQuerySchema = z
+/** A page of invoices or of billing events. */
+export const BillingPageQuerySchema = z
   .object({
     skip: z.coerce.number().int().min(0).max(1_000_000).default(0),
     limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -154,8 +155,6 @@ export const InvoiceSchema = z
 export const InvoicesSchema = z
   .object({ total: z.number().int().openapi({ example: 3 }), items: z.array(InvoiceSchema) })
   .openapi("Invoices");
-
-export const BillingEventsQuerySchema = InvoicesQuerySchema;
 
 export const BillingEventsSchema = z
   .object({
