@@ -26,17 +26,8 @@ const SQL_PATTERNS = [
   { name: "raw D1 prepare()", re: /\.prepare\(/ },
 ];
 
-/** Known violations of the change under way (the workflow host), by rule. */
-const KNOWN = {
-  lines: ["durable-objects/workflow-run/workflow-run.ts"],
-  sql: [
-    "durable-objects/workflow-run/workflow-run.ts",
-    "worker/core/workflows/item-completion.ts",
-    "worker/core/workflows/executors.ts",
-    "worker/core/workflows/notify.ts",
-    "worker/core/workflows/start.ts",
-  ],
-};
+/** Known violations of a change under way, by rule (none today). */
+const KNOWN = { lines: [], sql: [] };
 
 const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], {
   cwd: root,

@@ -52,10 +52,3 @@ export function createContext(env: Env, opts: ContextOptions = {}): AppContext {
     defer: defer ? (work) => defer(work.catch(logFailure)) : (work) => void work.catch(logFailure),
   };
 }
-
-/**
- * The name the workflow code still uses; it is the same context. Goes once the workflow folders
- * (a colleague's part of this change) take `AppContext`.
- * @deprecated use AppContext
- */
-export type CoreContext = AppContext;

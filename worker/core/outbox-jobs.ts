@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { dbOf } from "../db/client";
 import { claimOutboxRow, findOutboxRow, markOutbox } from "../db/queries/outbox";
-import { backgroundCore, dbOf } from "../platform/context";
 import { syncInvoiceToStripe } from "./billing/collection";
+import { createContext } from "./context";
 import { dispatchRender, RenderDispatchPayload } from "./exports/render-dispatch";
 import { settleExport } from "./exports/settle";
 import { inspirationTriggerDead, inspirationTriggerDelivered } from "./inspirations/inspirations";
@@ -29,17 +30,17 @@ async function runOutboxJob(env: Env, row: OutboxRow, now: number): Promise<"del
     }
     case "n8n_trigger":
       await deliverN8nTrigger(env, row.targetUrl, row.payload, now);
-      await inspirationTriggerDelivered(dbOf(env), row.payload, Date.now());
+      await inspirationTriggerDelivered(dbOf(env.DB), row.payload, Date.now());
       return "delivered";
     case "render_cancel":
       await renderJobs(env).cancel(z.object({ render_id: z.string() }).parse(row.payload).render_id);
       return "delivered";
     case "render_dispatch":
-      await dispatchRender(backgroundCore(env, now), RenderDispatchPayload.parse(row.payload).export_id);
+      await dispatchRender(createContext(env, { now }), RenderDispatchPayload.parse(row.payload).export_id);
       return "delivered";
     case "stripe_invoice_sync": {
       const { invoice_id } = InvoiceSyncPayload.parse(row.payload);
-      const outcome = await syncInvoiceToStripe(backgroundCore(env, now), invoice_id, row.attempts > 0);
+      const outcome = await syncInvoiceToStripe(createContext(env, { now }), invoice_id, row.attempts > 0);
       return outcome === "skipped" ? "skipped" : "delivered";
     }
     default:
@@ -52,7 +53,7 @@ async function runOutboxJob(env: Env, row: OutboxRow, now: number): Promise<"del
  * delivered); `failed`: the row records the error and the message is to be retried with backoff.
  */
 export async function runOutboxMessage(env: Env, id: number): Promise<"done" | "failed"> {
-  const db = dbOf(env);
+  const db = dbOf(env.DB);
   const now = Date.now();
   const row = await claimOutboxRow(db, id, now);
   if (!row) return "done";
@@ -73,11 +74,11 @@ export async function runOutboxMessage(env: Env, id: number): Promise<"done" | "
 
 /** What giving up on a job means for the records it was about. */
 async function compensateDeadJob(env: Env, row: OutboxRow): Promise<void> {
-  if (row.kind === "n8n_trigger") await inspirationTriggerDead(dbOf(env), row.payload, Date.now());
+  if (row.kind === "n8n_trigger") await inspirationTriggerDead(dbOf(env.DB), row.payload, Date.now());
   if (row.kind === "render_dispatch") {
     const parsed = RenderDispatchPayload.safeParse(row.payload);
     if (parsed.success) {
-      await settleExport(backgroundCore(env), parsed.data.export_id, {
+      await settleExport(createContext(env), parsed.data.export_id, {
         outcome: "failed",
         error: `The renderer could not be reached after ${row.attempts} attempts (${row.lastError ?? "no answer"})`,
       });
@@ -87,7 +88,7 @@ async function compensateDeadJob(env: Env, row: OutboxRow): Promise<void> {
 
 /** A message that exhausted its retries: its row is marked dead and its effects compensated, once. */
 export async function buryOutboxMessage(env: Env, id: number): Promise<void> {
-  const db = dbOf(env);
+  const db = dbOf(env.DB);
   const row = await findOutboxRow(db, id);
   if (!row || ["delivered", "skipped", "dead"].includes(row.status)) return;
   await markOutbox(db, row.id, { status: "dead" }, Date.now());

@@ -10,7 +10,6 @@ import { pipelineProjectsRouter } from "../automation/projects/handlers";
 import { tasksRouter } from "../automation/tasks/handlers";
 import { webhooksRouter } from "../automation/webhooks/handlers";
 import { workerConfigsRouter } from "../automation/worker-configs/handlers";
-import { progressSocketRouter } from "../http/progress-socket";
 import { readConfig } from "../platform/config";
 import { AppError } from "../platform/errors";
 import type { AppEnv } from "../platform/http/app-env";
@@ -33,6 +32,7 @@ import { healthRouter, VERSION } from "./health";
 import { internalRendersRouter } from "./internal-renders";
 import { internalUploadsRouter } from "./internal-uploads";
 import { registerExtraPaths } from "./openapi-extra";
+import { progressSocketRouter } from "./progress-socket";
 import { registerStripeWebhookPath, stripeWebhookRouter } from "./stripe-webhook";
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;

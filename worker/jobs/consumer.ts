@@ -1,9 +1,9 @@
 import { type JobMessage, JobMessageSchema } from "../../contracts/job-messages";
+import { createContext } from "../core/context";
 import { buryOutboxMessage, runOutboxMessage } from "../core/outbox-jobs";
 import { runWorkflowTask } from "../core/workflows/executors";
 import { expandStepChunk } from "../core/workflows/fanout";
 import { pokeWorkflows } from "../core/workflows/run-stub";
-import { backgroundCore } from "../platform/context";
 
 /** Exponential backoff for redelivery: 5 s, 10 s, 20 s ... capped at 10 minutes. */
 function retryDelaySeconds(attempts: number): number {
@@ -64,7 +64,7 @@ async function consumeOne(msg: Message<unknown>, env: Env): Promise<void> {
  */
 async function expandOneChunk(msg: Message<unknown>, env: Env, stepTaskId: number): Promise<void> {
   try {
-    const outcome = await expandStepChunk(backgroundCore(env), stepTaskId);
+    const outcome = await expandStepChunk(createContext(env), stepTaskId);
     if (outcome.kind === "more") {
       await env.JOBS.send({ kind: "fanout", id: stepTaskId } satisfies JobMessage);
     }

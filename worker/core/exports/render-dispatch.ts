@@ -5,9 +5,8 @@ import { type ExportRow, findExportById, updateExportStatement } from "../../db/
 import { listProjectStoryboards } from "../../db/queries/storyboards";
 import { findStudioProject } from "../../db/queries/studio-projects";
 import { findWorkflowById } from "../../db/queries/workflows";
-import { publicOrigin } from "../../platform/context";
 import { signedFileUrl } from "../../platform/files";
-import type { CoreContext } from "../context";
+import type { AppContext } from "../context";
 import { exportKey } from "../media/storage-keys";
 import { RendererUnavailable, renderJobs } from "../renderer/client";
 import { readOptions } from "../workflows/options";
@@ -28,12 +27,12 @@ const LIMITS = {
 };
 
 /** The render spec of an export: the project's scenes in order, upload targets, callback. */
-export async function buildRenderSpec(ctx: CoreContext, exp: ExportRow): Promise<RenderSpec | null> {
+export async function buildRenderSpec(ctx: AppContext, exp: ExportRow): Promise<RenderSpec | null> {
   const project = await findStudioProject(ctx.db, exp.ownerId, exp.projectId);
   if (!project) return null;
   const boards = await listProjectStoryboards(ctx.db, exp.ownerId, exp.projectId);
   if (boards.length === 0) return null;
-  const origin = publicOrigin(ctx.env);
+  const origin = ctx.config.publicOrigin;
   const sign = (key: string) =>
     signedFileUrl(ctx.env.FILES_SIGNING_SECRET, origin, key, ctx.now, { ttlSeconds: INPUT_URL_TTL_SECONDS });
   const workflow = exp.workflowId ? await findWorkflowById(ctx.db, exp.workflowId) : undefined;
@@ -116,7 +115,7 @@ export async function buildRenderSpec(ctx: CoreContext, exp: ExportRow): Promise
  * The renderer keys jobs by render id, so a redelivered dispatch starts one render. A spec the
  * renderer refuses will never be accepted: the export fails and its credits are returned at once.
  */
-export async function dispatchRender(ctx: CoreContext, exportId: number): Promise<void> {
+export async function dispatchRender(ctx: AppContext, exportId: number): Promise<void> {
   const exp = await findExportById(ctx.db, exportId);
   if (!exp || !["queued", "processing"].includes(exp.status)) return;
   const spec = await buildRenderSpec(ctx, exp);

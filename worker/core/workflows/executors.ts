@@ -9,9 +9,9 @@ import {
   extendBuiltinLease,
 } from "../../db/queries/workflow-tasks";
 import { findWorkflowById } from "../../db/queries/workflows";
-import { backgroundCore } from "../../platform/context";
 import { AppError } from "../../platform/errors";
-import type { CoreContext } from "../context";
+import type { AppContext } from "../context";
+import { createContext } from "../context";
 import { startExport } from "../exports/exports";
 import { prepareTaskUpdates } from "../tasks/engine";
 import { BUILTIN_LEASE_MS } from "./run/policy";
@@ -63,7 +63,7 @@ function messageOf(err: unknown): string {
  * delay (the task's lease lasts until then, so nothing else runs it early).
  */
 export async function runWorkflowTask(env: Env, taskId: number): Promise<Outcome> {
-  const ctx = backgroundCore(env);
+  const ctx = createContext(env);
   const leaseToken = randomToken(24);
   const [claimed] = await ctx.db.batch([
     claimBuiltinStatement(ctx.db, taskId, leaseToken, ctx.now, BUILTIN_LEASE_MS),
@@ -123,7 +123,7 @@ export async function runWorkflowTask(env: Env, taskId: number): Promise<Outcome
 
 /** Completes or fails the task under its lease, with the result's statements in the same batch. */
 async function finish(
-  ctx: CoreContext,
+  ctx: AppContext,
   task: ClaimedTask,
   leaseToken: string,
   end: { status: "completed" | "failed"; output?: Record<string, unknown>; error?: string },

@@ -3,7 +3,7 @@ import { abortUnlessChanged, isGuardAbort } from "../../db/guard";
 import { rollupProjectStatement } from "../../db/queries/tasks";
 import { advanceFanoutStatement, type FanoutProgress, findFanoutStep } from "../../db/queries/workflow-tasks";
 import { findWorkflowById } from "../../db/queries/workflows";
-import type { CoreContext } from "../context";
+import type { AppContext } from "../context";
 import { prepareTaskGraph, type TaskSpec } from "../tasks/engine";
 import { stepOf } from "./steps";
 
@@ -27,7 +27,7 @@ type ChunkOutcome =
  * batch guarded by the step's progress: a duplicate delivery, or one after a pause or cancel,
  * writes nothing. `more` means another chunk is due.
  */
-export async function expandStepChunk(ctx: CoreContext, stepTaskId: number): Promise<ChunkOutcome> {
+export async function expandStepChunk(ctx: AppContext, stepTaskId: number): Promise<ChunkOutcome> {
   const step = await findFanoutStep(ctx.db, stepTaskId);
   const def = stepOf(step?.step);
   if (!step || def?.kind !== "fanout") return { kind: "skipped", reason: "not a fan-out step" };

@@ -1,6 +1,6 @@
 import type { Statement } from "../../db/client";
 import type { TaskRow } from "../../db/queries/tasks";
-import type { CoreContext } from "../context";
+import type { AppContext } from "../context";
 import { stepOf } from "./steps";
 
 /** A studio workflow item (a fan-out step's child task of the step's item type). */
@@ -18,7 +18,7 @@ export function isWorkflowItem(
  * refuses the completion with an error, and nothing changes.
  */
 export async function prepareItemCompletion(
-  ctx: CoreContext,
+  ctx: AppContext,
   task: TaskRow,
   output: Record<string, unknown> | null | undefined,
 ): Promise<Statement[]> {

@@ -12,7 +12,7 @@ import {
 } from "../../db/queries/workflows";
 import type { WorkflowStatus, WorkflowType } from "../../db/schema/studio";
 import { conflict, notFound } from "../../platform/errors";
-import type { CoreContext } from "../context";
+import type { AppContext } from "../context";
 import { prepareProjectCreation } from "../pipeline/projects";
 import { runTaskBatch, type TaskSpec } from "../tasks/engine";
 import type { Generator, WorkflowOptions } from "./options";
@@ -25,7 +25,7 @@ import { stepOf, templateOf } from "./steps";
  * and the studio project moving to `in_progress`. The WorkflowRun object takes over from there.
  */
 export async function startWorkflow(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   input: {
     project_id: string;
@@ -102,14 +102,14 @@ export async function startWorkflow(
   return (await findWorkflow(ctx.db, ownerId, workflow.id)) ?? workflow;
 }
 
-export async function getOwnWorkflow(ctx: CoreContext, ownerId: number, id: number): Promise<WorkflowRow> {
+export async function getOwnWorkflow(ctx: AppContext, ownerId: number, id: number): Promise<WorkflowRow> {
   const row = await findWorkflow(ctx.db, ownerId, id);
   if (!row) throw notFound("Workflow");
   return row;
 }
 
 export function listOwnWorkflows(
-  ctx: CoreContext,
+  ctx: AppContext,
   ownerId: number,
   q: { project_id?: string | undefined; status?: WorkflowStatus | undefined; skip: number; limit: number },
 ) {

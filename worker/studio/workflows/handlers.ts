@@ -3,14 +3,14 @@ import {
   liveStreamRequest,
   type WorkflowSnapshot,
 } from "../../../contracts/workflow-run";
-import type { CoreContext } from "../../core/context";
+import type { AppContext } from "../../core/context";
 import type { Generator } from "../../core/workflows/options";
 import { workflowRun } from "../../core/workflows/run-stub";
 import { getOwnWorkflow, listOwnWorkflows, startWorkflow } from "../../core/workflows/start";
 import type { StepName } from "../../core/workflows/steps";
 import type { WorkflowRow } from "../../db/queries/workflows";
-import { coreOf, principalOf } from "../../platform/context";
 import { AppError } from "../../platform/errors";
+import { contextOf, principalOf } from "../../platform/http/context";
 import { createRouter } from "../../platform/http/create-router";
 import { iso } from "../../platform/time";
 import { idempotentAnswer } from "../idempotent-answer";
@@ -56,7 +56,7 @@ function detailOut(s: WorkflowSnapshot) {
 }
 
 /** Pause, resume, cancel or retry one of the caller's workflows; refusals are 404 or 409. */
-async function controlWorkflow(ctx: CoreContext, ownerId: number, id: number, action: ControlAction) {
+async function controlWorkflow(ctx: AppContext, ownerId: number, id: number, action: ControlAction) {
   await getOwnWorkflow(ctx, ownerId, id);
   const result = await viaRun(() => workflowRun(ctx.env, id).control(id, action));
   if (result.code !== 200) throw new AppError(result.code === 404 ? "NOT_FOUND" : "CONFLICT", result.message);
@@ -65,7 +65,7 @@ async function controlWorkflow(ctx: CoreContext, ownerId: number, id: number, ac
 
 export const workflowsRouter = createRouter()
   .openapi(routes.startWorkflow, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const body = c.req.valid("json");
     const out = await idempotentAnswer(c, "POST /api/v1/workflows", body, async () =>
       workflowOut(await startWorkflow(ctx, principalOf(c).userId, body)),
@@ -73,11 +73,15 @@ export const workflowsRouter = createRouter()
     return c.json(out, 200);
   })
   .openapi(routes.listWorkflows, async (c) => {
-    const { total, items } = await listOwnWorkflows(coreOf(c), principalOf(c).userId, c.req.valid("query"));
+    const { total, items } = await listOwnWorkflows(
+      contextOf(c),
+      principalOf(c).userId,
+      c.req.valid("query"),
+    );
     return c.json({ total, items: items.map(workflowOut) }, 200);
   })
   .openapi(routes.getWorkflow, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const id = c.req.valid("param").workflow_id;
     await getOwnWorkflow(ctx, principalOf(c).userId, id);
     const snapshot = await viaRun(() => workflowRun(c.env, id).snapshot(id));
@@ -86,30 +90,30 @@ export const workflowsRouter = createRouter()
   })
   .openapi(routes.pauseWorkflow, async (c) =>
     c.json(
-      await controlWorkflow(coreOf(c), principalOf(c).userId, c.req.valid("param").workflow_id, "pause"),
+      await controlWorkflow(contextOf(c), principalOf(c).userId, c.req.valid("param").workflow_id, "pause"),
       200,
     ),
   )
   .openapi(routes.resumeWorkflow, async (c) =>
     c.json(
-      await controlWorkflow(coreOf(c), principalOf(c).userId, c.req.valid("param").workflow_id, "resume"),
+      await controlWorkflow(contextOf(c), principalOf(c).userId, c.req.valid("param").workflow_id, "resume"),
       200,
     ),
   )
   .openapi(routes.cancelWorkflow, async (c) =>
     c.json(
-      await controlWorkflow(coreOf(c), principalOf(c).userId, c.req.valid("param").workflow_id, "cancel"),
+      await controlWorkflow(contextOf(c), principalOf(c).userId, c.req.valid("param").workflow_id, "cancel"),
       200,
     ),
   )
   .openapi(routes.retryWorkflow, async (c) =>
     c.json(
-      await controlWorkflow(coreOf(c), principalOf(c).userId, c.req.valid("param").workflow_id, "retry"),
+      await controlWorkflow(contextOf(c), principalOf(c).userId, c.req.valid("param").workflow_id, "retry"),
       200,
     ),
   )
   .openapi(routes.workflowEvents, async (c) => {
-    const ctx = coreOf(c);
+    const ctx = contextOf(c);
     const ownerId = principalOf(c).userId;
     const id = c.req.valid("param").workflow_id;
     await getOwnWorkflow(ctx, ownerId, id);

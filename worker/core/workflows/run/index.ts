@@ -5,10 +5,10 @@ import type {
   ExportProgress,
   WorkflowSnapshot,
 } from "../../../../contracts/workflow-run";
+import { dbOf } from "../../../db/client";
 import { isGuardAbort } from "../../../db/guard";
 import { controlWorkflowStatements } from "../../../db/queries/workflow-control";
 import { findWorkflowById } from "../../../db/queries/workflows";
-import { dbOf } from "../../../platform/context";
 import { cancelWorkflowExports } from "../../exports/cancel";
 import { readOptions } from "../options";
 import { RENDER_STEP, stepCatalog, templateOf } from "../steps";
@@ -83,7 +83,7 @@ async function dispatch(host: RunHost, call: RunCall): Promise<Answers[RunCall["
 async function ensure(host: RunHost, workflowId: number): Promise<RunState | null> {
   const known = host.memory.state;
   if (known && known.maxParallel !== undefined && known.pipelineProjectId !== undefined) return known;
-  const row = await findWorkflowById(dbOf(host.env), workflowId);
+  const row = await findWorkflowById(dbOf(host.env.DB), workflowId);
   if (!row) return known;
   const state = known ?? initialState(row, templateOf(row.workflowType).steps, stepCatalog);
   // Fixed at creation, so read once (a run stored before these were kept reads them now).

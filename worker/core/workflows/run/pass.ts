@@ -1,13 +1,12 @@
 import type { Frame } from "../../../../contracts/workflow-frames";
 import type { Database } from "../../../db/client";
-import { runBatch, type Statement } from "../../../db/client";
+import { dbOf, runBatch, type Statement } from "../../../db/client";
 import { isGuardAbort } from "../../../db/guard";
 import { completeStudioProjectStatement } from "../../../db/queries/project-progress";
 import { fanoutStepsStatement, parseFanoutStep } from "../../../db/queries/workflow-tasks";
 import { deleteEvents, readEvents, updateWorkflowStatement } from "../../../db/queries/workflows";
-import { backgroundCore, dbOf } from "../../../platform/context";
 import { AppError } from "../../../platform/errors";
-import type { CoreContext } from "../../context";
+import { type AppContext, createContext } from "../../context";
 import { prepareTaskUpdates } from "../../tasks/engine";
 import { stepCatalog, templateOf } from "../steps";
 import { applyEvent } from "./events";
@@ -45,7 +44,7 @@ export class Run {
     readonly host: RunHost,
     readonly state: RunState,
   ) {
-    this.db = dbOf(host.env);
+    this.db = dbOf(host.env.DB);
     this.now = host.clock();
     this.startCursor = state.cursor;
   }
@@ -55,8 +54,8 @@ export class Run {
   }
 
   /** A core context for the engine and the export machinery, at this call's time. */
-  core(): CoreContext {
-    return backgroundCore(this.host.env, this.now);
+  core(): AppContext {
+    return createContext(this.host.env, { now: this.now });
   }
 
   markDirty(ids: Iterable<number>): void {

@@ -4,7 +4,7 @@ import {
   listCharactersAfter,
   setGeneratedImageStatement,
 } from "../../../db/queries/characters";
-import type { CoreContext } from "../../context";
+import type { AppContext } from "../../context";
 import { readImageBytes } from "../../media/image-input";
 import { generatedCharacterKey } from "../../media/storage-keys";
 import { drawFrame } from "../../renderer/client";
@@ -25,7 +25,7 @@ const CARD = canvasSize("720p", "3:4");
 
 /** The project's characters without an image (or every one but uploads, on request), a chunk at a time. */
 async function planCharacters(
-  ctx: CoreContext,
+  ctx: AppContext,
   wf: { ownerId: number; projectId: string; options: unknown },
   after: number,
   limit: number,

@@ -48,7 +48,7 @@ export function stepOf(name: string | null | undefined): StepDefinition | undefi
 }
 
 /** What the run's state machine reads of the registered steps. */
-export const stepCatalog: StepCatalog = stepOf;
+export const stepCatalog: StepCatalog = (name) => stepOf(name);
 
 /**
  * Registers a step kind and, optionally, a template that uses it; returns what undoes it. This is

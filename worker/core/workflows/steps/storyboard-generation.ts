@@ -3,7 +3,7 @@ import { findProjectCharacters } from "../../../db/queries/characters";
 import { findStoryboard, listStoryboardsAfter } from "../../../db/queries/storyboards";
 import { findStudioProject } from "../../../db/queries/studio-projects";
 import { itemStoryboardImageStatement } from "../../../db/queries/workflow-items";
-import type { CoreContext } from "../../context";
+import type { AppContext } from "../../context";
 import { fileUrl } from "../../media/urls";
 import { drawStoryboardImage, placeStoryboardImage } from "../../studio/storyboard-images";
 import { readOptions } from "../options";
@@ -25,7 +25,7 @@ import { uploadedImage } from "./uploaded-image";
  * and its characters' images as references.
  */
 async function planStoryboards(
-  ctx: CoreContext,
+  ctx: AppContext,
   wf: { ownerId: number; projectId: string; options: unknown },
   after: number,
   limit: number,

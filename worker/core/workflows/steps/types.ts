@@ -3,7 +3,7 @@ import type { Statement } from "../../../db/client";
 import type { TaskRow } from "../../../db/queries/tasks";
 import type { ClaimedTask } from "../../../db/queries/workflow-tasks";
 import type { WorkflowRow } from "../../../db/queries/workflows";
-import type { CoreContext } from "../../context";
+import type { AppContext } from "../../context";
 import type { WorkflowOptions } from "../options";
 
 /**
@@ -38,7 +38,7 @@ export interface StepResult {
 export interface StepServices {
   /** The export of a `video_rendering` step, made once per task (a redelivery finds it). */
   startExport(
-    ctx: CoreContext,
+    ctx: AppContext,
     ownerId: number,
     input: {
       project_id: string;
@@ -52,7 +52,7 @@ export interface StepServices {
 
 /** One task the built-in executor runs: claimed under its lease, with its workflow. */
 export interface StepRun {
-  ctx: CoreContext;
+  ctx: AppContext;
   task: ClaimedTask;
   workflow: WorkflowRow;
   services: StepServices;
@@ -105,7 +105,7 @@ interface StepBase<Name extends string> {
    * project; `first`: no step runs before it.
    */
   check?(
-    ctx: CoreContext,
+    ctx: AppContext,
     ownerId: number,
     project: { id: string; script: string | null; description: string | null },
     at: { first: boolean },
@@ -126,7 +126,7 @@ export interface FanoutStep<Name extends string = string> extends StepBase<Name>
     /** Task type of the items: what an external worker claims. */
     taskType: string;
     /** One chunk of the items, in row id order after `after`, at most `limit`. */
-    plan(ctx: CoreContext, workflow: WorkflowRow, after: number, limit: number): Promise<ItemPage>;
+    plan(ctx: AppContext, workflow: WorkflowRow, after: number, limit: number): Promise<ItemPage>;
     /** Makes one item with the built-in generator. */
     run(ex: StepRun): Promise<StepResult>;
     /**
@@ -134,7 +134,7 @@ export interface FanoutStep<Name extends string = string> extends StepBase<Name>
      * completes the task, or a thrown AppError that refuses the completion and changes nothing.
      */
     accept?(
-      ctx: CoreContext,
+      ctx: AppContext,
       task: TaskRow,
       output: Record<string, unknown> | null | undefined,
     ): Promise<Statement[]>;

@@ -1,7 +1,7 @@
 import { findAsset } from "../../../db/queries/assets";
 import type { TaskRow } from "../../../db/queries/tasks";
 import { badRequest } from "../../../platform/errors";
-import type { CoreContext } from "../../context";
+import type { AppContext } from "../../context";
 import { type ImageInput, readImageBytes } from "../../media/image-input";
 
 /**
@@ -10,7 +10,7 @@ import { type ImageInput, readImageBytes } from "../../media/image-input";
  * scored, in the batch that completes the task — or the completion is refused and nothing changes.
  */
 export async function uploadedImage(
-  ctx: CoreContext,
+  ctx: AppContext,
   task: Pick<TaskRow, "id" | "ownerId" | "taskType">,
   output: Record<string, unknown> | null | undefined,
 ): Promise<ImageInput> {

@@ -5,9 +5,9 @@ import { authenticate, bearerToken, requireScope } from "../core/auth/principal"
 import { policies, requestPermits } from "../core/rate-limits";
 import { workflowRun } from "../core/workflows/run-stub";
 import { findWorkflow } from "../db/queries/workflows";
-import { servicesOf } from "../platform/context";
 import { AppError } from "../platform/errors";
 import type { AppEnv } from "../platform/http/app-env";
+import { contextOf } from "../platform/http/context";
 
 /**
  * `GET /ws/progress/{workflow_id}?token=…` (the WebSocket API). The token (an access token or
@@ -34,7 +34,7 @@ progressSocketRouter.get("/ws/progress/:workflow_id", async (c) => {
       headers: { Upgrade: "websocket" },
     });
   }
-  const s = servicesOf(c);
+  const ctx = contextOf(c);
   const token =
     c.req.query("token") ??
     (c.req.header("Authorization") ? bearerToken(c.req.header("Authorization")) : undefined);
@@ -42,7 +42,7 @@ progressSocketRouter.get("/ws/progress/:workflow_id", async (c) => {
     return refuse(CLOSE.unauthorized, "Missing token: connect with ?token=<access token or API key>");
   let principal: Awaited<ReturnType<typeof authenticate>>;
   try {
-    principal = await authenticate(s, token);
+    principal = await authenticate(ctx, token);
   } catch (err) {
     return refuse(CLOSE.unauthorized, err instanceof AppError ? err.message : "Invalid token");
   }
@@ -51,13 +51,13 @@ progressSocketRouter.get("/ws/progress/:workflow_id", async (c) => {
   } catch (err) {
     return refuse(CLOSE.forbidden, err instanceof AppError ? err.message : "Forbidden");
   }
-  const policy = policies(s.config).studioUser(principal);
-  const permit = await requestPermits(c.env).take(policy.name, { ...policy, meter: true }, s.now);
+  const policy = policies(ctx.config).studioUser(principal);
+  const permit = await requestPermits(c.env).take(policy.name, { ...policy, meter: true }, ctx.now);
   if (!permit.allowed) return refuse(CLOSE.tooManyConnections, "Rate limit exceeded");
 
   const idText = c.req.param("workflow_id");
   const id = /^\d{1,15}$/.test(idText) ? Number(idText) : null;
-  const workflow = id === null ? undefined : await findWorkflow(s.db, principal.userId, id);
+  const workflow = id === null ? undefined : await findWorkflow(ctx.db, principal.userId, id);
   if (!workflow || id === null) return refuse(CLOSE.notFound, "Workflow not found");
 
   const { url, headers } = liveStreamRequest("ws", id, principal.userId, c.req.query("last_seq"));
