@@ -110,4 +110,3 @@ export function readChoices(raw: unknown): Choices {
   const value = (raw ?? {}) as Partial<Choices>;
   return { llm: value.llm ?? BUILTIN("builtin"), image: value.image ?? BUILTIN("builtin") };
 }
-
