@@ -9,16 +9,7 @@ import { encodePng, paint } from "../helpers/images";
 import { server } from "../helpers/msw";
 import { studioProject } from "../helpers/studio";
 import { scenes, startWorkflow, until } from "../helpers/workflows";
-import {
-  CANARY,
-  jobsOf,
-  ledgerOf,
-  openAiAccount,
-  openAiImages,
-  portraitPng,
-  quotaUsed,
-  type VendorLog,
-} from "./helpers";
+import { CANARY, jobsOf, ledgerOf, openAiAccount, openAiImages, quotaUsed, type VendorLog } from "./helpers";
 
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => server.resetHandlers());

@@ -9,13 +9,21 @@ export const ProviderListSchema = z
         kinds: z.array(z.enum(["llm", "image", "tts", "video"])),
         generated_here: z
           .array(z.enum(["llm", "image", "tts", "video"]))
-          .openapi({ description: "Kinds the studio's workflows call this platform for today (image; llm, tts, video next)" }),
+          .openapi({
+            description:
+              "Kinds the studio's workflows call this platform for today (image; llm, tts, video next)",
+          }),
         reachable: z.boolean().openapi({
-          description: "Whether this deployment can call it: Workers AI when the AI binding is there; vendors are not probed",
+          description:
+            "Whether this deployment can call it: Workers AI when the AI binding is there; vendors are not probed",
         }),
-        external_only: z.boolean().openapi({ description: "No public API (Midjourney): external workers only" }),
+        external_only: z
+          .boolean()
+          .openapi({ description: "No public API (Midjourney): external workers only" }),
         accepts_reference_images: z.boolean(),
-        credential_fields: z.array(z.object({ name: z.string(), required: z.boolean(), description: z.string() })),
+        credential_fields: z.array(
+          z.object({ name: z.string(), required: z.boolean(), description: z.string() }),
+        ),
         models: z.array(
           z.object({
             kind: z.enum(["llm", "image", "tts", "video"]),
