@@ -7,12 +7,10 @@ export const ProviderListSchema = z
         platform: z.string().openapi({ example: "openai" }),
         name: z.string().openapi({ example: "OpenAI" }),
         kinds: z.array(z.enum(["llm", "image", "tts", "video"])),
-        generated_here: z
-          .array(z.enum(["llm", "image", "tts", "video"]))
-          .openapi({
-            description:
-              "Kinds the studio's workflows call this platform for today (image; llm, tts, video next)",
-          }),
+        generated_here: z.array(z.enum(["llm", "image", "tts", "video"])).openapi({
+          description:
+            "Kinds the studio's workflows call this platform for today (image; llm, tts, video next)",
+        }),
         reachable: z.boolean().openapi({
           description:
             "Whether this deployment can call it: Workers AI when the AI binding is there; vendors are not probed",
