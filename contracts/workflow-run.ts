@@ -72,7 +72,8 @@ export interface WorkflowRunRpc {
   poke(workflowId: number): Promise<void>;
   /** The live state, or null for a workflow that does not exist. */
   snapshot(workflowId: number): Promise<WorkflowSnapshot | null>;
-  control(workflowId: number, action: ControlAction): Promise<ControlResult>;
+  /** `reason`: why a pause happened (a run's `max_credits`), shown as the workflow's error until resumed. */
+  control(workflowId: number, action: ControlAction, reason?: string): Promise<ControlResult>;
   exportProgress(workflowId: number, progress: ExportProgress): Promise<void>;
   /**
    * Opens a live stream: `https://workflow-run/ws` (WebSocket upgrade) or `/sse`, with the

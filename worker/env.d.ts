@@ -22,8 +22,19 @@ interface Secrets {
   STRIPE_WEBHOOK_SECRET?: string;
 }
 
-interface Env extends Secrets {}
+/**
+ * Bindings a deployment may add: Workers AI (`[ai] binding = "AI"`), the edge default provider
+ * when the owner configured none (core/generation/choice.ts). Not in wrangler.toml by default, so
+ * local runs and tests stay offline.
+ */
+interface OptionalBindings {
+  AI?: {
+    run(model: string, inputs: Record<string, unknown>, options?: Record<string, unknown>): Promise<unknown>;
+  };
+}
+
+interface Env extends Secrets, OptionalBindings {}
 
 declare namespace Cloudflare {
-  interface Env extends Secrets {}
+  interface Env extends Secrets, OptionalBindings {}
 }

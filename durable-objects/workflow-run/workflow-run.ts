@@ -160,8 +160,8 @@ export class WorkflowRun extends DurableObject<Env> implements Omit<WorkflowRunR
     return this.call({ kind: "snapshot", workflowId });
   }
 
-  async control(workflowId: number, action: ControlAction): Promise<ControlResult> {
-    return this.call({ kind: "control", workflowId, action });
+  async control(workflowId: number, action: ControlAction, reason?: string): Promise<ControlResult> {
+    return this.call({ kind: "control", workflowId, action, ...(reason ? { reason } : {}) });
   }
 
   async exportProgress(workflowId: number, progress: ExportProgress): Promise<void> {

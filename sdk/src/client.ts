@@ -1,5 +1,6 @@
 import { Assets, Inspirations, PipelineProjects, PlatformAccounts, Tasks } from "./automation";
 import { Webhooks, WorkerConfigs } from "./automation-config";
+import { Generation } from "./generation";
 import { type ClientOptions, Transport } from "./http";
 import {
   Admin,
@@ -26,6 +27,8 @@ export class ShortDramaClient {
   readonly characters: Characters;
   readonly storyboards: Storyboards;
   readonly workflows: Workflows;
+  /** Providers, workflow quotes and storyboard takes. */
+  readonly generation: Generation;
   readonly export: Exports;
   readonly exports: Exports;
   readonly subscriptions: Subscriptions;
@@ -51,6 +54,7 @@ export class ShortDramaClient {
     this.characters = new Characters(this.http);
     this.storyboards = new Storyboards(this.http);
     this.workflows = new Workflows(this.http);
+    this.generation = new Generation(this.http);
     this.export = new Exports(this.http);
     this.exports = this.export;
     this.subscriptions = new Subscriptions(this.http);

@@ -1485,7 +1485,7 @@ export interface paths {
             parameters: {
                 query?: {
                     limit?: number;
-                    platform?: "dreamina" | "midjourney" | "runway";
+                    platform?: "dreamina" | "midjourney" | "runway" | "openai" | "openai_compatible" | "workers_ai" | "ark" | "fal" | "kling" | "minimax" | "vidu" | "dashscope" | "elevenlabs";
                     skip?: number | null;
                     status?: "active" | "inactive";
                 };
@@ -2059,7 +2059,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    platform: "dreamina" | "midjourney" | "runway";
+                    platform: "dreamina" | "midjourney" | "runway" | "openai" | "openai_compatible" | "workers_ai" | "ark" | "fal" | "kling" | "minimax" | "vidu" | "dashscope" | "elevenlabs";
                 };
                 cookie?: never;
             };
@@ -5701,6 +5701,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * AI platforms: kinds, models, prices and whether this deployment reaches them
+         * @description The platforms of platform accounts (POST /api/platform-accounts) and workflow options.image / options.llm. Midjourney has no public API and stays an external-worker platform.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The providers */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProviderList"];
+                    };
+                };
+                /** @description Not authenticated or invalid token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Not enough permissions */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Rate limit exceeded */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Internal server error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/storyboards": {
         parameters: {
             query?: never;
@@ -6377,6 +6452,173 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/storyboards/{storyboard_id}/takes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The candidates drawn for a storyboard (workflow option image.takes) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    storyboard_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The takes, oldest first; selected is the storyboard's image */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StoryboardTakes"];
+                    };
+                };
+                /** @description Not authenticated or invalid token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Not enough permissions */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Rate limit exceeded */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Internal server error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/storyboards/{storyboard_id}/takes/{take_id}/select": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a take the storyboard's image (a human choice: workflows leave it alone) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    storyboard_id: number;
+                    take_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The takes with the new selection */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StoryboardTakes"];
+                    };
+                };
+                /** @description Not authenticated or invalid token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Not enough permissions */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Rate limit exceeded */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Internal server error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/storyboards/reorder": {
         parameters: {
             query?: never;
@@ -6795,6 +7037,15 @@ export interface paths {
                 };
                 /** @description Not authenticated or invalid token */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Not enough credits */
+                402: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7454,6 +7705,121 @@ export interface paths {
                 };
                 /** @description Service unavailable */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/estimate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Quote a workflow before it runs
+         * @description The same body as POST /api/v1/workflows. Per step: items × the unit price of the step's provider (× takes), plus the export. Nothing is started or reserved; pass quote_id to the start to refuse it if the quote changed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["EstimateWorkflowRequest"];
+                };
+            };
+            responses: {
+                /** @description The quote */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkflowQuote"];
+                    };
+                };
+                /** @description Bad request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Not authenticated or invalid token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Not enough permissions */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Unsupported media type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Validation error */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Rate limit exceeded */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StudioError"];
+                    };
+                };
+                /** @description Internal server error */
+                500: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9927,7 +10293,7 @@ export interface components {
              * @description Also lease an account of this platform
              * @enum {string}
              */
-            platform?: "dreamina" | "midjourney" | "runway";
+            platform?: "dreamina" | "midjourney" | "runway" | "openai" | "openai_compatible" | "workers_ai" | "ark" | "fal" | "kling" | "minimax" | "vidu" | "dashscope" | "elevenlabs";
             task_types: string[];
             worker_id?: string;
         };
@@ -10045,7 +10411,7 @@ export interface components {
              * @example dreamina
              * @enum {string}
              */
-            platform: "dreamina" | "midjourney" | "runway";
+            platform: "dreamina" | "midjourney" | "runway" | "openai" | "openai_compatible" | "workers_ai" | "ark" | "fal" | "kling" | "minimax" | "vidu" | "dashscope" | "elevenlabs";
             /**
              * @default active
              * @enum {string}
@@ -10162,6 +10528,67 @@ export interface components {
              * @enum {string}
              */
             subscription_tier: "free" | "professional" | "enterprise";
+        };
+        EstimateWorkflowRequest: {
+            /**
+             * @description builtin: images drawn by the renderer; external: character_image/storyboard_image tasks for your workers
+             * @default builtin
+             * @enum {string}
+             */
+            generator?: "builtin" | "external";
+            /**
+             * @example {
+             *       "style": "anime",
+             *       "resolution": "720p"
+             *     }
+             */
+            options?: {
+                /** @enum {string} */
+                format?: "mp4" | "webm";
+                /** @description The image provider of character_generation and storyboard_generation (default: your generation config, else Workers AI when bound, else the built-in cards) */
+                image?: {
+                    /** @description One of the platform's models (default: its default) */
+                    model?: string;
+                    /** @description A platform of GET /api/v1/providers, or builtin */
+                    platform: string;
+                    /** @description Candidates drawn per storyboard; the best by consistency score is kept, the rest stored (default 1) */
+                    takes?: number;
+                };
+                include_subtitles?: boolean;
+                /** @description The LLM of script_parsing (default: your generation config, else Workers AI when bound, else the built-in parser) */
+                llm?: {
+                    /** @description One of the platform's models (default: its default) */
+                    model?: string;
+                    /** @description A platform of GET /api/v1/providers, or builtin */
+                    platform: string;
+                };
+                /** @description Caps what the run's generation may charge: it pauses with a reason before an item would pass it */
+                max_credits?: number;
+                /** @description Items generated at once (default 4) */
+                max_parallel?: number;
+                /** @description Redraw images that exist already (by default only missing ones are generated; uploads are never replaced) */
+                regenerate_images?: boolean;
+                /**
+                 * @description Export resolution of video_rendering (default 720p)
+                 * @enum {string}
+                 */
+                resolution?: "720p" | "1080p" | "4k";
+                /**
+                 * @description Card style of generated images (default cinematic)
+                 * @enum {string}
+                 */
+                style?: "anime" | "realistic" | "cinematic" | "watercolor" | "comic";
+            };
+            /**
+             * Format: uuid
+             * @example 550e8400-e29b-41d4-a716-446655440000
+             */
+            project_id: string;
+            /**
+             * @example full_production
+             * @enum {string}
+             */
+            workflow_type: "full_production" | "storyboard" | "render";
         };
         Export: {
             /** @example 2026-02-08T10:03:00Z */
@@ -10797,6 +11224,47 @@ export interface components {
             /** @example 场景1：公园... */
             script: string | null;
         };
+        ProviderList: {
+            builtin: {
+                description: string;
+                /** @enum {number} */
+                price: 0;
+            };
+            items: {
+                accepts_reference_images: boolean;
+                credential_fields: {
+                    description: string;
+                    name: string;
+                    required: boolean;
+                }[];
+                /** @description No public API (Midjourney): external workers only */
+                external_only: boolean;
+                /** @description Kinds the studio's workflows call this platform for today (image; llm, tts, video next) */
+                generated_here: ("llm" | "image" | "tts" | "video")[];
+                kinds: ("llm" | "image" | "tts" | "video")[];
+                models: {
+                    default: boolean;
+                    /** @enum {string} */
+                    kind: "llm" | "image" | "tts" | "video";
+                    /** @example gpt-image-1 */
+                    model: string;
+                    /**
+                     * @description Credits per unit
+                     * @example 0.5
+                     */
+                    price: number;
+                    /** @enum {string} */
+                    unit: "llm_1k_tokens" | "image" | "tts_1k_chars" | "video_second";
+                }[];
+                /** @example OpenAI */
+                name: string;
+                notes: string | null;
+                /** @example openai */
+                platform: string;
+                /** @description Whether this deployment can call it: Workers AI when the AI binding is there; vendors are not probed */
+                reachable: boolean;
+            }[];
+        };
         /**
          * @example {
          *       "refresh_token": "rt_3q2+7w9XkLp0aZb4Yc8dVe1fGh5iJk6"
@@ -10905,7 +11373,25 @@ export interface components {
             options?: {
                 /** @enum {string} */
                 format?: "mp4" | "webm";
+                /** @description The image provider of character_generation and storyboard_generation (default: your generation config, else Workers AI when bound, else the built-in cards) */
+                image?: {
+                    /** @description One of the platform's models (default: its default) */
+                    model?: string;
+                    /** @description A platform of GET /api/v1/providers, or builtin */
+                    platform: string;
+                    /** @description Candidates drawn per storyboard; the best by consistency score is kept, the rest stored (default 1) */
+                    takes?: number;
+                };
                 include_subtitles?: boolean;
+                /** @description The LLM of script_parsing (default: your generation config, else Workers AI when bound, else the built-in parser) */
+                llm?: {
+                    /** @description One of the platform's models (default: its default) */
+                    model?: string;
+                    /** @description A platform of GET /api/v1/providers, or builtin */
+                    platform: string;
+                };
+                /** @description Caps what the run's generation may charge: it pauses with a reason before an item would pass it */
+                max_credits?: number;
                 /** @description Items generated at once (default 4) */
                 max_parallel?: number;
                 /** @description Redraw images that exist already (by default only missing ones are generated; uploads are never replaced) */
@@ -10926,11 +11412,24 @@ export interface components {
              * @example 550e8400-e29b-41d4-a716-446655440000
              */
             project_id: string;
+            /** @description The quote_id of POST /api/v1/workflows/estimate: the start is refused (409) if the quote changed */
+            quote_id?: string;
             /**
              * @example full_production
              * @enum {string}
              */
             workflow_type: "full_production" | "storyboard" | "render";
+        };
+        StepProvider: {
+            /** @example gpt-image-1 */
+            model: string | null;
+            /**
+             * @description builtin: the offline default; external: your workers
+             * @example openai
+             */
+            platform: string;
+            /** @enum {string} */
+            source: "options" | "generation_config" | "workers_ai_binding" | "builtin" | "generator";
         };
         Storyboard: {
             caption: string | null;
@@ -10993,6 +11492,28 @@ export interface components {
         StoryboardList: {
             items: components["schemas"]["Storyboard"][];
             total: number;
+        };
+        StoryboardTakes: {
+            items: {
+                consistency_score: number | null;
+                created_at: string;
+                height: number | null;
+                /** @example 7 */
+                id: number;
+                image_url: string | null;
+                /**
+                 * @description image now; audio and video takes come with voices and clips
+                 * @enum {string}
+                 */
+                media: "image";
+                /** @example gpt-image-1 */
+                model: string;
+                /** @example openai */
+                provider: string;
+                selected: boolean;
+                width: number | null;
+            }[];
+            storyboard_id: number;
         };
         StripeWebhookAnswer: {
             /** @example evt_1Q2w3E4r5T6y7U8i */
@@ -11315,7 +11836,7 @@ export interface components {
              * @example dreamina
              * @enum {string}
              */
-            platform?: "dreamina" | "midjourney" | "runway";
+            platform?: "dreamina" | "midjourney" | "runway" | "openai" | "openai_compatible" | "workers_ai" | "ark" | "fal" | "kling" | "minimax" | "vidu" | "dashscope" | "elevenlabs";
             /** @enum {string} */
             status?: "active" | "inactive";
         };
@@ -11524,6 +12045,15 @@ export interface components {
             completed_at: string | null;
             /** @example 2026-02-08T10:00:00Z */
             created_at: string;
+            /** @description Credits of the run's generation (the export has its own entry in /exports) */
+            credits: {
+                /** @description Generation charged so far */
+                charged: number;
+                /** @description The quote's total at the start */
+                quoted: number;
+                /** @description What is left of the start's reservation */
+                reserved: number;
+            };
             /**
              * @example script_parsing
              * @enum {string|null}
@@ -11559,6 +12089,7 @@ export interface components {
                 };
                 /** @enum {string} */
                 name: "script_parsing" | "character_generation" | "storyboard_generation" | "video_rendering";
+                provider: components["schemas"]["StepProvider"];
                 started_at: string | null;
                 /** @enum {string} */
                 status: "pending" | "running" | "completed" | "failed" | "cancelled";
@@ -11572,6 +12103,40 @@ export interface components {
         };
         WorkflowList: {
             items: components["schemas"]["WorkflowSummary"][];
+            total: number;
+        };
+        WorkflowQuote: {
+            /** @enum {string} */
+            currency: "credits";
+            /** @description Credits of the export, reserved when video_rendering starts */
+            export: number;
+            /** @description Credits the start reserves (the generation lines) */
+            generation: number;
+            lines: {
+                /**
+                 * @description items × takes × unit_price, in credits
+                 * @example 2.5
+                 */
+                amount: number;
+                items: number;
+                /** @enum {string} */
+                kind: "llm" | "image" | "export";
+                model: string | null;
+                /** @example openai */
+                provider: string;
+                /** @enum {string} */
+                step: "script_parsing" | "character_generation" | "storyboard_generation" | "video_rendering";
+                takes: number;
+                /** @example image */
+                unit: string;
+                /**
+                 * @description Credits per unit
+                 * @example 0.5
+                 */
+                unit_price: number;
+            }[];
+            /** @example q_4f1c0d8e2b7a9c3e5f1d0a2b4c6e8f0a */
+            quote_id: string;
             total: number;
         };
         WorkflowSummary: {

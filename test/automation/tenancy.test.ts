@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createProject, data, newTenant } from "../helpers/automation";
 import { call } from "../helpers/http";
@@ -34,6 +35,7 @@ const BODIES: Record<string, unknown> = {
   "POST /api/v1/characters/{character_id}/consistency-model": {},
   "PUT /api/v1/storyboards/{storyboard_id}": { description: "stolen" },
   "POST /api/v1/storyboards/{storyboard_id}/generate": { style: "anime" },
+  "POST /api/v1/storyboards/{storyboard_id}/takes/{take_id}/select": {},
   "POST /api/v1/workflows/{workflow_id}/pause": {},
   "POST /api/v1/workflows/{workflow_id}/resume": {},
   "POST /api/v1/workflows/{workflow_id}/cancel": {},
@@ -74,6 +76,14 @@ describe("cross-tenant access to every automation route", () => {
       token: a.token,
       json: { project_id: studio.body.id, description: "mine", character_ids: [character.id] },
     });
+    // A take of A's storyboard (a workflow with options.image.takes would have drawn it).
+    const take = await env.DB.prepare(
+      `INSERT INTO takes (owner_id, subject_kind, subject_id, media, position, r2_key, content_type, platform, model,
+         selected, created_at, updated_at)
+       VALUES (?, 'storyboard', ?, 'image', 0, 'u/x/take.png', 'image/png', 'openai', 'gpt-image-1', 1, 1, 1) RETURNING id`,
+    )
+      .bind(a.id, storyboard.body.id)
+      .first<{ id: number }>();
     const workflow = await call("POST", "/api/v1/workflows", {
       token: a.token,
       json: { project_id: studio.body.id, workflow_type: "storyboard", generator: "external" },
@@ -89,6 +99,7 @@ describe("cross-tenant access to every automation route", () => {
       export_id: String(exported.body.export_id),
       character_id: String(character.id),
       storyboard_id: String(storyboard.body.id),
+      take_id: String(take?.id),
       task_id: String(task.id),
       asset_id: String(asset.id),
       inspiration_id: String(inspiration.id),

@@ -25,6 +25,7 @@ import { charactersRouter } from "../studio/characters/handlers";
 import { renderStudioError } from "../studio/errors";
 import { exportsRouter } from "../studio/exports/handlers";
 import { projectsRouter } from "../studio/projects/handlers";
+import { providersRouter } from "../studio/providers/handlers";
 import { storyboardsRouter } from "../studio/storyboards/handlers";
 import { workflowsRouter } from "../studio/workflows/handlers";
 import { filesRouter } from "./files";
@@ -89,6 +90,7 @@ export function buildApp() {
   app.route("/", charactersRouter);
   app.route("/", storyboardsRouter);
   app.route("/", workflowsRouter);
+  app.route("/", providersRouter);
   app.route("/", exportsRouter);
   app.route("/", billingRouter);
   app.route("/", stripeWebhookRouter);

@@ -36,7 +36,14 @@ async function consumeOne(msg: Message<unknown>, env: Env): Promise<void> {
     try {
       const outcome = await runWorkflowTask(env, parsed.data.id);
       if (outcome.kind === "retry") msg.retry({ delaySeconds: outcome.delaySeconds });
-      else msg.ack();
+      else {
+        // A poll is a new message: redeliveries are counted towards the dead-letter queue, polls are not.
+        if (outcome.kind === "poll")
+          await env.JOBS.send({ kind: "task", id: parsed.data.id } satisfies JobMessage, {
+            delaySeconds: outcome.delaySeconds,
+          });
+        msg.ack();
+      }
     } catch (err) {
       console.error(
         JSON.stringify({

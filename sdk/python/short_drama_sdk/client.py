@@ -5,6 +5,7 @@ from typing import Optional
 import httpx
 
 from ._http import Transport
+from .generation import Generation
 from .resources import (
     Admin,
     Auth,
@@ -46,6 +47,7 @@ class Client:
         self.characters = Characters(self.http)
         self.storyboards = Storyboards(self.http)
         self.workflows = Workflows(self.http)
+        self.generation = Generation(self.http)
         self.export = Exports(self.http)
         self.exports = self.export
         self.subscriptions = Subscriptions(self.http)

@@ -103,7 +103,7 @@ class ClaimEnvelope(Model):
 
 class ClaimRequest(Model):
     lease_seconds: Optional[int]
-    platform: Optional[Literal["dreamina", "midjourney", "runway"]]
+    platform: Optional[Literal["dreamina", "midjourney", "runway", "openai", "openai_compatible", "workers_ai", "ark", "fal", "kling", "minimax", "vidu", "dashscope", "elevenlabs"]]
     task_types: List[str]
     worker_id: Optional[str]
 
@@ -178,7 +178,7 @@ class CreatePlatformAccountRequest(Model):
     credentials: Dict[str, Any]
     daily_limit: Optional[int]
     name: str
-    platform: Literal["dreamina", "midjourney", "runway"]
+    platform: Literal["dreamina", "midjourney", "runway", "openai", "openai_compatible", "workers_ai", "ark", "fal", "kling", "minimax", "vidu", "dashscope", "elevenlabs"]
     status: Optional[Literal["active", "inactive"]]
 
 class CreateProjectRequest(Model):
@@ -227,6 +227,12 @@ class User(Model):
 class CurrentUser(User):
     quota_remaining: float
     subscription_tier: Literal["free", "professional", "enterprise"]
+
+class EstimateWorkflowRequest(Model):
+    generator: Optional[Literal["builtin", "external"]]
+    options: Optional[Dict[str, Any]]
+    project_id: str
+    workflow_type: Literal["full_production", "storyboard", "render"]
 
 class Export(Model):
     completed_at: Optional[str]
@@ -520,6 +526,10 @@ class ProjectList(Model):
     items: List["Project"]
     total: int
 
+class ProviderList(Model):
+    builtin: Dict[str, Any]
+    items: List[Dict[str, Any]]
+
 class RefreshRequest(Model):
     refresh_token: str
 
@@ -560,7 +570,13 @@ class StartWorkflowRequest(Model):
     generator: Optional[Literal["builtin", "external"]]
     options: Optional[Dict[str, Any]]
     project_id: str
+    quote_id: Optional[str]
     workflow_type: Literal["full_production", "storyboard", "render"]
+
+class StepProvider(Model):
+    model: Optional[str]
+    platform: str
+    source: Literal["options", "generation_config", "workers_ai_binding", "builtin", "generator"]
 
 class Storyboard(Model):
     caption: Optional[str]
@@ -593,6 +609,10 @@ class StoryboardImageUpload(Model):
 class StoryboardList(Model):
     items: List["Storyboard"]
     total: int
+
+class StoryboardTakes(Model):
+    items: List[Dict[str, Any]]
+    storyboard_id: int
 
 class StripeWebhookAnswer(Model):
     event_id: str
@@ -718,7 +738,7 @@ class UpdatePlatformAccountRequest(Model):
     credentials: Optional[Dict[str, Any]]
     daily_limit: Optional[int]
     name: Optional[str]
-    platform: Optional[Literal["dreamina", "midjourney", "runway"]]
+    platform: Optional[Literal["dreamina", "midjourney", "runway", "openai", "openai_compatible", "workers_ai", "ark", "fal", "kling", "minimax", "vidu", "dashscope", "elevenlabs"]]
     status: Optional[Literal["active", "inactive"]]
 
 class UpdateProjectRequest(Model):
@@ -800,6 +820,7 @@ class WorkflowControlResult(Model):
 class WorkflowDetail(Model):
     completed_at: Optional[str]
     created_at: str
+    credits: Dict[str, Any]
     current_step: Optional[str]
     error: Optional[str]
     generator: Literal["builtin", "external"]
@@ -815,6 +836,14 @@ class WorkflowDetail(Model):
 class WorkflowList(Model):
     items: List["WorkflowSummary"]
     total: int
+
+class WorkflowQuote(Model):
+    currency: Literal["credits"]
+    export: float
+    generation: float
+    lines: List[Dict[str, Any]]
+    quote_id: str
+    total: float
 
 class WorkflowSummary(Model):
     created_at: str
@@ -860,6 +889,7 @@ __all__ = [
     "CreateWorkerConfigRequest",
     "CreatedApiKey",
     "CurrentUser",
+    "EstimateWorkflowRequest",
     "Export",
     "ExportCancelled",
     "ExportEstimate",
@@ -901,6 +931,7 @@ __all__ = [
     "ProjectExecutionWebhook",
     "ProjectList",
     "ProjectWithScript",
+    "ProviderList",
     "RefreshRequest",
     "RegenerateInspirationRequest",
     "RegenerateProjectEnvelope",
@@ -911,10 +942,12 @@ __all__ = [
     "ReorderStoryboardsRequest",
     "ResetUsageRequest",
     "StartWorkflowRequest",
+    "StepProvider",
     "Storyboard",
     "StoryboardGeneration",
     "StoryboardImageUpload",
     "StoryboardList",
+    "StoryboardTakes",
     "StripeWebhookAnswer",
     "StudioError",
     "Subscription",
@@ -948,5 +981,6 @@ __all__ = [
     "WorkflowControlResult",
     "WorkflowDetail",
     "WorkflowList",
+    "WorkflowQuote",
     "WorkflowSummary",
 ]

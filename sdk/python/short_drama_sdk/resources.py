@@ -146,12 +146,15 @@ class Storyboards(_Resource):
 
 class Workflows(_Resource):
     def start(self, *, project_id: str, workflow_type: str, generator: Optional[str] = None,
-              options: Optional[Dict[str, Any]] = None, idempotency_key: Optional[str] = None) -> m.WorkflowSummary:
+              options: Optional[Dict[str, Any]] = None, quote_id: Optional[str] = None,
+              idempotency_key: Optional[str] = None) -> m.WorkflowSummary:
         return self._http.request(
             "POST", "/api/v1/workflows",
-            json=_fields(project_id=project_id, workflow_type=workflow_type, generator=generator, options=options),
+            json=_fields(project_id=project_id, workflow_type=workflow_type, generator=generator, options=options,
+                         quote_id=quote_id),
             headers={"Idempotency-Key": idempotency_key} if idempotency_key else None, model=m.WorkflowSummary,
         )
+
 
     def list(self, *, project_id: Optional[str] = None, skip: int = 0, limit: int = 20) -> m.Model:
         return self._http.request("GET", "/api/v1/workflows", params=_fields(project_id=project_id, skip=skip, limit=limit))

@@ -7,6 +7,8 @@ import {
   type ClaimedTask,
   claimBuiltinStatement,
   extendBuiltinLease,
+  releaseClaimStatement,
+  waitStatement,
 } from "../../db/queries/workflow-tasks";
 import { findWorkflowById } from "../../db/queries/workflows";
 import { AppError } from "../../platform/errors";
@@ -17,7 +19,7 @@ import { prepareTaskUpdates } from "../tasks/engine";
 import { BUILTIN_LEASE_MS } from "./run/policy";
 import { pokeWorkflows } from "./run-stub";
 import { stepOf } from "./steps";
-import { PermanentError, type StepResult, type StepRun, type StepServices } from "./steps/types";
+import { PermanentError, RetryLater, type StepResult, type StepRun, type StepServices } from "./steps/types";
 
 /**
  * The built-in executor of workflow tasks, run by the queue consumer: whatever the task's step
@@ -34,7 +36,9 @@ const SERVICES: StepServices = { startExport };
 export type Outcome =
   | { kind: "done" }
   | { kind: "skipped"; reason: string }
-  | { kind: "retry"; delaySeconds: number };
+  | { kind: "retry"; delaySeconds: number }
+  /** A provider's job is under way: poll it in a new message after the delay (not a redelivery). */
+  | { kind: "poll"; delaySeconds: number };
 
 function retryDelaySeconds(env: Env, attempt: number): number {
   const base = Math.max(1, Number(env.WORKFLOW_RETRY_BASE_SECONDS) || 5);
@@ -82,7 +86,10 @@ export async function runWorkflowTask(env: Env, taskId: number): Promise<Outcome
     const message = messageOf(err);
     const permanent = err instanceof PermanentError || (err instanceof AppError && err.status < 500);
     if (!permanent && task.attempts < BUILTIN_ATTEMPTS) {
-      const delaySeconds = retryDelaySeconds(env, task.attempts);
+      const delaySeconds =
+        err instanceof RetryLater
+          ? Math.max(1, Math.ceil(err.delaySeconds))
+          : retryDelaySeconds(env, task.attempts);
       const now = Date.now();
       await backOffStatement(
         ctx.db,
@@ -98,6 +105,16 @@ export async function runWorkflowTask(env: Env, taskId: number): Promise<Outcome
       status: "failed",
       error: permanent ? message : `${message} (gave up after ${task.attempts} attempts)`,
     });
+    return { kind: "done" };
+  }
+  if (result.wait) {
+    const now = Date.now();
+    await waitStatement(ctx.db, task.id, leaseToken, now + result.wait.delaySeconds * 1000, now);
+    return { kind: "poll", delaySeconds: result.wait.delaySeconds };
+  }
+  if (result.release !== undefined) {
+    await releaseClaimStatement(ctx.db, task.id, leaseToken, result.release, Date.now());
+    await pokeWorkflows(env, [task.workflowId]);
     return { kind: "done" };
   }
   if (result.keepOpen) {

@@ -1,5 +1,6 @@
 import { runBatch } from "../../db/client";
-import { isUniqueViolation } from "../../db/errors";
+import { isCheckViolation, isUniqueViolation } from "../../db/errors";
+import { reserveQuoteStatements } from "../../db/queries/generation-jobs";
 import { startStudioProjectStatement } from "../../db/queries/project-progress";
 import { findStudioProject } from "../../db/queries/studio-projects";
 import {
@@ -11,8 +12,9 @@ import {
   type WorkflowRow,
 } from "../../db/queries/workflows";
 import type { WorkflowStatus, WorkflowType } from "../../db/schema/studio";
-import { conflict, notFound } from "../../platform/errors";
+import { AppError, conflict, notFound } from "../../platform/errors";
 import type { AppContext } from "../context";
+import { quoteWorkflow, storedChoices } from "../generation/quote";
 import { prepareProjectCreation } from "../pipeline/projects";
 import { runTaskBatch, type TaskSpec } from "../tasks/engine";
 import type { Generator, WorkflowOptions } from "./options";
@@ -32,6 +34,8 @@ export async function startWorkflow(
     workflow_type: WorkflowType;
     generator?: Generator | undefined;
     options?: WorkflowOptions | undefined;
+    /** A quote of POST /workflows/estimate: the start is refused if the quote changed since. */
+    quote_id?: string | undefined;
   },
 ): Promise<WorkflowRow> {
   const project = await findStudioProject(ctx.db, ownerId, input.project_id);
@@ -40,6 +44,9 @@ export async function startWorkflow(
   // Each step refuses up front what it could never do (no script to parse, nothing to render).
   for (const [i, name] of steps.entries())
     await stepOf(name)?.check?.(ctx, ownerId, project, { first: i === 0 });
+  const quote = await quoteWorkflow(ctx, ownerId, { ...input, steps });
+  if (input.quote_id !== undefined && input.quote_id !== quote.quote_id)
+    throw conflict("The quote changed since it was made (items, prices or providers): estimate again");
 
   let workflow: WorkflowRow;
   try {
@@ -52,6 +59,14 @@ export async function startWorkflow(
         generator: input.generator ?? "builtin",
         options: input.options ?? {},
         currentStep: steps[0] as string,
+        providers: storedChoices(quote.choices),
+        quote: {
+          quote_id: quote.quote_id,
+          lines: quote.lines,
+          generation: quote.generation,
+          export: quote.export,
+          total: quote.total,
+        },
       },
       ctx.now,
     );
@@ -87,15 +102,30 @@ export async function startWorkflow(
         ...creation.statements,
         linkPipelineProjectStatement(ctx.db, workflow.id, creation.ref, ctx.now),
         startStudioProjectStatement(ctx.db, ownerId, project.id, ctx.now),
+        // The quote's generation lines are reserved with the start: short credits refuse it (402).
+        ...reserveQuoteStatements(
+          ctx.db,
+          { workflowId: workflow.id, ownerId, amount: quote.generation },
+          ctx.now,
+        ),
       ]),
     );
   } catch (err) {
+    const short = isCheckViolation(err, "subscriptions_quota_within_total");
     await updateWorkflowStatement(
       ctx.db,
       workflow.id,
-      { status: "failed", error: "The workflow could not be started" },
+      {
+        status: "failed",
+        error: short ? "Not enough credits for the quote" : "The workflow could not be started",
+      },
       Date.now(),
     );
+    if (short)
+      throw new AppError(
+        "QUOTA_EXCEEDED",
+        `Not enough credits: this workflow's generation is quoted at ${(quote.generation / 100).toFixed(2)} credits (POST /api/v1/workflows/estimate)`,
+      );
     throw err;
   }
   await workflowRun(ctx.env, workflow.id).start(workflow.id);
@@ -119,4 +149,19 @@ export function listOwnWorkflows(
     skip: q.skip,
     limit: q.limit,
   });
+}
+
+/** `POST /workflows/estimate`: the quote of a start with the same body, without starting anything. */
+export async function estimateWorkflow(
+  ctx: AppContext,
+  ownerId: number,
+  input: {
+    project_id: string;
+    workflow_type: WorkflowType;
+    generator?: Generator | undefined;
+    options?: WorkflowOptions | undefined;
+  },
+) {
+  const { steps } = templateOf(input.workflow_type);
+  return quoteWorkflow(ctx, ownerId, { ...input, steps });
 }

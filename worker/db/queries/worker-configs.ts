@@ -143,3 +143,20 @@ export async function findTaskConfigs(db: Database, ownerId: number, taskId: num
     )
     .orderBy(desc(workerConfigs.priority), desc(workerConfigs.id));
 }
+
+/** The config_data of the owner's highest-priority active `generation` config (provider defaults). */
+export async function findGenerationDefaults(db: Database, ownerId: number) {
+  const [config] = await db
+    .select({ data: workerConfigs.configData })
+    .from(workerConfigs)
+    .where(
+      and(
+        eq(workerConfigs.ownerId, ownerId),
+        eq(workerConfigs.isActive, true),
+        eq(workerConfigs.configType, "generation"),
+      ),
+    )
+    .orderBy(desc(workerConfigs.priority), desc(workerConfigs.id))
+    .limit(1);
+  return config?.data;
+}

@@ -63,6 +63,34 @@ export function backOffStatement(
   );
 }
 
+/**
+ * A task waiting on a provider's job: its lease ends when the poll is due, and the claim that ran
+ * it is not counted as an attempt (polling is not failing).
+ */
+export function waitStatement(db: Database, taskId: number, leaseToken: string, until: number, now: number) {
+  return rawRun(
+    db,
+    sql`UPDATE tasks SET lease_expires_at = ${until}, attempts = MAX(0, attempts - 1), updated_at = ${now}
+      WHERE id = ${taskId} AND status = 'processing' AND lease_token = ${leaseToken}`,
+  );
+}
+
+/** A claimed task handed back unrun (its workflow paused first): pending again, the claim uncounted. */
+export function releaseClaimStatement(
+  db: Database,
+  taskId: number,
+  leaseToken: string,
+  reason: string,
+  now: number,
+) {
+  return rawRun(
+    db,
+    sql`UPDATE tasks SET status = 'pending', lease_token = NULL, lease_expires_at = NULL, worker_id = NULL,
+        attempts = MAX(0, attempts - 1), error_message = ${reason}, updated_at = ${now}
+      WHERE id = ${taskId} AND status = 'processing' AND lease_token = ${leaseToken}`,
+  );
+}
+
 /** Cancel: everything of the workflow not finished is cancelled; leases end (late updates are refused). */
 export function cancelWorkflowTasksStatement(db: Database, workflowId: number, now: number) {
   return rawAll<{ id: number }>(

@@ -15,6 +15,8 @@ export async function insertWorkflow(
     generator: string;
     options: Record<string, unknown>;
     currentStep: string;
+    providers?: Record<string, unknown>;
+    quote?: Record<string, unknown>;
   },
   now: number,
 ) {

@@ -61,6 +61,10 @@ export const creditLedger = sqliteTable(
     /** Hundredths of a credit. */
     amount: integer("amount").notNull(),
     exportId: integer("export_id"),
+    /** A workflow's reservation of its quote (`reserve`) and the return of what was left (`refund`). */
+    workflowId: integer("workflow_id"),
+    /** One generation call: `commit` when it succeeded, `refund` when it failed, never both. */
+    generationJobId: integer("generation_job_id"),
     description: text("description"),
     createdAt: ms("created_at").notNull(),
   },
@@ -73,10 +77,21 @@ export const creditLedger = sqliteTable(
     uniqueIndex("credit_ledger_settlement_unique")
       .on(t.exportId)
       .where(sql`${t.exportId} IS NOT NULL AND ${t.kind} IN ('commit', 'refund')`),
+    // A workflow's own lines (its quote's reserve, the return of what was left) once each; the
+    // lines of its generation jobs carry the workflow too, and are unique per job instead.
+    uniqueIndex("credit_ledger_workflow_kind_unique")
+      .on(t.workflowId, t.kind)
+      .where(sql`${t.workflowId} IS NOT NULL AND ${t.generationJobId} IS NULL`),
+    uniqueIndex("credit_ledger_generation_kind_unique")
+      .on(t.generationJobId, t.kind)
+      .where(sql`${t.generationJobId} IS NOT NULL`),
+    uniqueIndex("credit_ledger_generation_settlement_unique")
+      .on(t.generationJobId)
+      .where(sql`${t.generationJobId} IS NOT NULL AND ${t.kind} IN ('commit', 'refund')`),
   ],
 );
 
-export const USAGE_KINDS = ["video_export", "video_ms", "storage_bytes", "api_calls"] as const;
+export const USAGE_KINDS = ["video_export", "video_ms", "storage_bytes", "api_calls", "generation"] as const;
 
 /** Metering ledger: real events, each recorded once (`ref` deduplicates redeliveries). */
 export const usageEvents = sqliteTable(

@@ -1,3 +1,4 @@
 export * from "./automation";
 export * from "./billing";
+export * from "./generation";
 export * from "./studio";

@@ -195,6 +195,14 @@ export const workflows = sqliteTable(
     currentStep: text("current_step"),
     progress: real("progress").notNull().default(0),
     error: text("error"),
+    /** The provider each step uses, decided at the start (core/generation/choice.ts). */
+    providers: text("providers", { mode: "json" }).$type<Record<string, unknown>>(),
+    /** The quote the start reserved (core/generation/quote.ts), hundredths of a credit per line. */
+    quote: text("quote", { mode: "json" }).$type<Record<string, unknown>>(),
+    /** What is left of the reservation (hundredths), returned when the workflow ends. */
+    creditsReserved: integer("credits_reserved").notNull().default(0),
+    /** Generation charged so far (hundredths). */
+    creditsCharged: integer("credits_charged").notNull().default(0),
     ...timestamps,
     completedAt: ms("completed_at"),
   },

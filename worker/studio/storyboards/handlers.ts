@@ -2,7 +2,9 @@ import type { AppContext } from "../../core/context";
 import { fileUrl } from "../../core/media/urls";
 import type { CardStyle } from "../../core/studio/storyboard-images";
 import * as storyboards from "../../core/studio/storyboards";
+import { selectStoryboardTake, storyboardTakes } from "../../core/studio/takes";
 import type { StoryboardRow } from "../../db/queries/storyboards";
+import type { TakeRow } from "../../db/queries/takes";
 import { contextOf, principalOf } from "../../platform/http/context";
 import { createRouter } from "../../platform/http/create-router";
 import { iso } from "../../platform/time";
@@ -27,6 +29,26 @@ export async function storyboardOut(ctx: AppContext, sb: StoryboardRow) {
     error: sb.error,
     created_at: iso(sb.createdAt),
     updated_at: iso(sb.updatedAt),
+  };
+}
+
+async function takesOut(ctx: AppContext, storyboardId: number, rows: TakeRow[]) {
+  return {
+    storyboard_id: storyboardId,
+    items: await Promise.all(
+      rows.map(async (t) => ({
+        id: t.id,
+        media: "image" as const,
+        image_url: (await fileUrl(ctx, t.r2Key)) ?? null,
+        width: t.width,
+        height: t.height,
+        consistency_score: t.score,
+        provider: t.platform,
+        model: t.model,
+        selected: t.selected,
+        created_at: iso(t.createdAt),
+      })),
+    ),
   };
 }
 
@@ -117,4 +139,17 @@ export const storyboardsRouter = createRouter()
       c.req.valid("form").image,
     );
     return c.json(await storyboardOut(ctx, row), 200);
+  })
+  .openapi(routes.listTakes, async (c) => {
+    const ctx = contextOf(c);
+    const id = c.req.valid("param").storyboard_id;
+    return c.json(await takesOut(ctx, id, await storyboardTakes(ctx, principalOf(c).userId, id)), 200);
+  })
+  .openapi(routes.selectTake, async (c) => {
+    const ctx = contextOf(c);
+    const { storyboard_id: id, take_id } = c.req.valid("param");
+    return c.json(
+      await takesOut(ctx, id, await selectStoryboardTake(ctx, principalOf(c).userId, id, take_id)),
+      200,
+    );
   });

@@ -13,6 +13,8 @@ import {
   StoryboardIdParamSchema,
   StoryboardListSchema,
   StoryboardSchema,
+  TakeListSchema,
+  TakeParamSchema,
   UpdateStoryboardBodySchema,
 } from "./schemas";
 
@@ -134,5 +136,33 @@ export const overrideImage = createRoute({
   responses: {
     200: jsonResponse(StoryboardSchema, "The storyboard with its new image"),
     ...studioErrorResponses(401, 403, 404, 413, 415, 422, 429),
+  },
+});
+
+export const listTakes = createRoute({
+  method: "get",
+  path: "/api/v1/storyboards/{storyboard_id}/takes",
+  tags,
+  security: bearerSecurity,
+  middleware: studioUser,
+  summary: "The candidates drawn for a storyboard (workflow option image.takes)",
+  request: { params: StoryboardIdParamSchema },
+  responses: {
+    200: jsonResponse(TakeListSchema, "The takes, oldest first; selected is the storyboard's image"),
+    ...studioErrorResponses(401, 403, 404, 429),
+  },
+});
+
+export const selectTake = createRoute({
+  method: "post",
+  path: "/api/v1/storyboards/{storyboard_id}/takes/{take_id}/select",
+  tags,
+  security: bearerSecurity,
+  middleware: studioUser,
+  summary: "Make a take the storyboard's image (a human choice: workflows leave it alone)",
+  request: { params: TakeParamSchema },
+  responses: {
+    200: jsonResponse(TakeListSchema, "The takes with the new selection"),
+    ...studioErrorResponses(401, 403, 404, 429),
   },
 });

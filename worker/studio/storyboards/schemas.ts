@@ -112,3 +112,30 @@ export const GenerationResultSchema = z
     }),
   })
   .openapi("StoryboardGeneration");
+
+export const TakeParamSchema = z.object({
+  storyboard_id: IdParam("storyboard_id"),
+  take_id: IdParam("take_id"),
+});
+
+export const TakeListSchema = z
+  .object({
+    storyboard_id: z.number().int(),
+    items: z.array(
+      z.object({
+        id: z.number().int().openapi({ example: 7 }),
+        media: z
+          .enum(["image"])
+          .openapi({ description: "image now; audio and video takes come with voices and clips" }),
+        image_url: z.string().nullable(),
+        width: z.number().int().nullable(),
+        height: z.number().int().nullable(),
+        consistency_score: z.number().nullable(),
+        provider: z.string().openapi({ example: "openai" }),
+        model: z.string().openapi({ example: "gpt-image-1" }),
+        selected: z.boolean(),
+        created_at: z.string(),
+      }),
+    ),
+  })
+  .openapi("StoryboardTakes");

@@ -4,9 +4,15 @@ import {
   type WorkflowSnapshot,
 } from "../../../contracts/workflow-run";
 import type { AppContext } from "../../core/context";
+import { readChoices } from "../../core/generation/choice";
 import type { Generator } from "../../core/workflows/options";
 import { workflowRun } from "../../core/workflows/run-stub";
-import { getOwnWorkflow, listOwnWorkflows, startWorkflow } from "../../core/workflows/start";
+import {
+  estimateWorkflow,
+  getOwnWorkflow,
+  listOwnWorkflows,
+  startWorkflow,
+} from "../../core/workflows/start";
 import type { StepName } from "../../core/workflows/steps";
 import type { WorkflowRow } from "../../db/queries/workflows";
 import { AppError } from "../../platform/errors";
@@ -44,14 +50,36 @@ export async function viaRun<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-function detailOut(s: WorkflowSnapshot) {
+const credits = (hundredths: number) => Math.round(hundredths) / 100;
+
+/** The provider a step used: the workflow's choice for its kind (decided at the start). */
+function stepProvider(w: WorkflowRow, step: string) {
+  const choices = readChoices(w.providers);
+  if (step === "character_generation" || step === "storyboard_generation") {
+    if (w.generator === "external")
+      return { platform: "external", model: null, source: "generator" as const };
+    const c = choices.image;
+    return { platform: c.platform, model: c.model, source: c.source };
+  }
+  // script_parsing runs the offline parser until the LLM breakdown is wired (docs/generation.md);
+  // video_rendering is the renderer.
+  return { platform: "builtin", model: null, source: "builtin" as const };
+}
+
+function detailOut(s: WorkflowSnapshot, w: WorkflowRow) {
+  const total = typeof w.quote?.total === "number" ? w.quote.total : 0;
   return {
     ...s,
     workflow_type: s.workflow_type as WorkflowRow["workflowType"],
     generator: s.generator as Generator,
     status: s.status as WorkflowRow["status"],
     current_step: s.current_step as StepName | null,
-    steps: s.steps.map((st) => ({ ...st, name: st.name as StepName })),
+    steps: s.steps.map((st) => ({ ...st, name: st.name as StepName, provider: stepProvider(w, st.name) })),
+    credits: {
+      quoted: credits(total),
+      reserved: credits(w.creditsReserved),
+      charged: credits(w.creditsCharged),
+    },
   };
 }
 
@@ -72,6 +100,25 @@ export const workflowsRouter = createRouter()
     );
     return c.json(out, 200);
   })
+  .openapi(routes.estimateWorkflow, async (c) => {
+    const q = await estimateWorkflow(contextOf(c), principalOf(c).userId, c.req.valid("json"));
+    return c.json(
+      {
+        quote_id: q.quote_id,
+        currency: "credits" as const,
+        lines: q.lines.map((l) => ({
+          ...l,
+          step: l.step as StepName,
+          unit_price: credits(l.unit_price),
+          amount: credits(l.amount),
+        })),
+        generation: credits(q.generation),
+        export: credits(q.export),
+        total: credits(q.total),
+      },
+      200,
+    );
+  })
   .openapi(routes.listWorkflows, async (c) => {
     const { total, items } = await listOwnWorkflows(
       contextOf(c),
@@ -86,7 +133,9 @@ export const workflowsRouter = createRouter()
     await getOwnWorkflow(ctx, principalOf(c).userId, id);
     const snapshot = await viaRun(() => workflowRun(c.env, id).snapshot(id));
     if (!snapshot) throw new AppError("NOT_FOUND", "Workflow not found");
-    return c.json(detailOut(snapshot), 200);
+    // Read after the snapshot: the object's pass may just have settled the run's credits.
+    const row = await getOwnWorkflow(ctx, principalOf(c).userId, id);
+    return c.json(detailOut(snapshot, row), 200);
   })
   .openapi(routes.pauseWorkflow, async (c) =>
     c.json(

@@ -5,9 +5,11 @@ import { studioErrorResponses } from "../errors";
 import { studioStreamUser, studioUser } from "../middleware/auth";
 import {
   ControlResultSchema,
+  EstimateWorkflowBodySchema,
   EventsQuerySchema,
   IdempotencyHeaderSchema,
   ListWorkflowsQuerySchema,
+  QuoteSchema,
   StartWorkflowBodySchema,
   WorkflowDetailSchema,
   WorkflowIdParamSchema,
@@ -34,7 +36,26 @@ export const startWorkflow = createRoute({
   },
   responses: {
     200: jsonResponse(WorkflowSummarySchema, "The started workflow"),
-    ...studioErrorResponses(400, 401, 403, 404, 409, 415, 422, 429),
+    ...studioErrorResponses(400, 401, 402, 403, 404, 409, 415, 422, 429),
+  },
+});
+
+export const estimateWorkflow = createRoute({
+  method: "post",
+  path: "/api/v1/workflows/estimate",
+  tags,
+  security: bearerSecurity,
+  middleware: studioUser,
+  summary: "Quote a workflow before it runs",
+  description:
+    "The same body as POST /api/v1/workflows. Per step: items × the unit price of the step's provider (× takes), " +
+    "plus the export. Nothing is started or reserved; pass quote_id to the start to refuse it if the quote changed.",
+  request: {
+    body: { required: true, content: { "application/json": { schema: EstimateWorkflowBodySchema } } },
+  },
+  responses: {
+    200: jsonResponse(QuoteSchema, "The quote"),
+    ...studioErrorResponses(400, 401, 403, 404, 415, 422, 429),
   },
 });
 

@@ -15,9 +15,52 @@ export const StartWorkflowBodySchema = z
         "builtin: images drawn by the renderer; external: character_image/storyboard_image tasks for your workers",
     }),
     options: WorkflowOptionsSchema.optional().openapi({ example: { style: "anime", resolution: "720p" } }),
+    quote_id: z.string().min(1).max(100).optional().openapi({
+      description:
+        "The quote_id of POST /api/v1/workflows/estimate: the start is refused (409) if the quote changed",
+    }),
   })
   .strict()
   .openapi("StartWorkflowRequest");
+
+export const EstimateWorkflowBodySchema = StartWorkflowBodySchema.omit({ quote_id: true }).openapi(
+  "EstimateWorkflowRequest",
+);
+
+const ProviderUsedSchema = z
+  .object({
+    platform: z
+      .string()
+      .openapi({ example: "openai", description: "builtin: the offline default; external: your workers" }),
+    model: z.string().nullable().openapi({ example: "gpt-image-1" }),
+    source: z.enum(["options", "generation_config", "workers_ai_binding", "builtin", "generator"]),
+  })
+  .openapi("StepProvider");
+
+export const QuoteSchema = z
+  .object({
+    quote_id: z.string().openapi({ example: "q_4f1c0d8e2b7a9c3e5f1d0a2b4c6e8f0a" }),
+    currency: z.literal("credits"),
+    lines: z.array(
+      z.object({
+        step: z.enum(STEP_NAMES),
+        kind: z.enum(["llm", "image", "export"]),
+        provider: z.string().openapi({ example: "openai" }),
+        model: z.string().nullable(),
+        unit: z.string().openapi({ example: "image" }),
+        items: z.number().int(),
+        takes: z.number().int(),
+        unit_price: z.number().openapi({ example: 0.5, description: "Credits per unit" }),
+        amount: z.number().openapi({ example: 2.5, description: "items × takes × unit_price, in credits" }),
+      }),
+    ),
+    generation: z.number().openapi({ description: "Credits the start reserves (the generation lines)" }),
+    export: z
+      .number()
+      .openapi({ description: "Credits of the export, reserved when video_rendering starts" }),
+    total: z.number(),
+  })
+  .openapi("WorkflowQuote");
 
 export const IdempotencyHeaderSchema = z.object({
   "idempotency-key": z
@@ -75,8 +118,16 @@ export const WorkflowDetailSchema = z
         items: ItemCounts.openapi({
           description: "Items of the step (characters, storyboards); 1 for single-task steps",
         }),
+        provider: ProviderUsedSchema,
       }),
     ),
+    credits: z
+      .object({
+        quoted: z.number().openapi({ description: "The quote's total at the start" }),
+        reserved: z.number().openapi({ description: "What is left of the start's reservation" }),
+        charged: z.number().openapi({ description: "Generation charged so far" }),
+      })
+      .openapi({ description: "Credits of the run's generation (the export has its own entry in /exports)" }),
     completed_at: z.string().nullable(),
     last_seq: z
       .number()

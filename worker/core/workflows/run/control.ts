@@ -60,19 +60,28 @@ export function applyControl(
   items: Map<number, ItemState>,
   action: ControlAction,
   now: number,
+  reason?: string,
 ): { result: ControlResult; drafts: FrameDraft[]; dirty: number[] } {
   switch (action) {
     case "pause":
       state.status = "paused";
+      // A pause the run decided (its max_credits) says why until it is resumed.
+      if (reason) state.error = reason;
       return {
         result: OK.pause,
         drafts: [
-          { type: "workflow_paused", message: "Workflow paused: running items finish, nothing new starts" },
+          {
+            type: "workflow_paused",
+            message: reason
+              ? `Workflow paused: ${reason}`
+              : "Workflow paused: running items finish, nothing new starts",
+          },
         ],
         dirty: [],
       };
     case "resume":
       state.status = "running";
+      state.error = null;
       return {
         result: OK.resume,
         drafts: [{ type: "workflow_resumed", message: "Workflow resumed" }],

@@ -30,7 +30,7 @@ export type RunCall =
   | { kind: "start" | "poke"; workflowId: number }
   | { kind: "alarm" }
   | { kind: "snapshot"; workflowId: number }
-  | { kind: "control"; workflowId: number; action: ControlAction }
+  | { kind: "control"; workflowId: number; action: ControlAction; reason?: string }
   | { kind: "export_progress"; workflowId: number; progress: ExportProgress }
   | { kind: "open"; workflowId: number; ownerId: number; lastSeq: number | null };
 
@@ -68,7 +68,7 @@ async function dispatch(host: RunHost, call: RunCall): Promise<Answers[RunCall["
       await run.advance();
       return snapshotOf(state, run.items.values(), stepCatalog);
     case "control":
-      return control(run, call.action);
+      return control(run, call.action, call.reason);
     case "export_progress":
       exportProgress(run, call.progress);
       return undefined;
@@ -94,7 +94,7 @@ async function ensure(host: RunHost, workflowId: number): Promise<RunState | nul
   return state;
 }
 
-async function control(run: Run, action: ControlAction): Promise<ControlResult> {
+async function control(run: Run, action: ControlAction, reason?: string): Promise<ControlResult> {
   const { state } = run;
   await run.drain();
   const plan = planControl(state, action);
@@ -117,7 +117,7 @@ async function control(run: Run, action: ControlAction): Promise<ControlResult> 
     await run.finish();
     return changedMeanwhile(state);
   }
-  const applied = applyControl(state, run.items, action, run.now);
+  const applied = applyControl(state, run.items, action, run.now, reason);
   run.markDirty(applied.dirty);
   if (action === "cancel") {
     // The object settles its own exports: a poke back would wait on this very lock.

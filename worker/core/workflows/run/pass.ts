@@ -2,6 +2,7 @@ import type { Frame } from "../../../../contracts/workflow-frames";
 import type { Database } from "../../../db/client";
 import { dbOf, runBatch, type Statement } from "../../../db/client";
 import { isGuardAbort } from "../../../db/guard";
+import { returnReservationStatements } from "../../../db/queries/generation-jobs";
 import { completeStudioProjectStatement } from "../../../db/queries/project-progress";
 import { fanoutStepsStatement, parseFanoutStep } from "../../../db/queries/workflow-tasks";
 import { deleteEvents, readEvents, updateWorkflowStatement } from "../../../db/queries/workflows";
@@ -209,6 +210,9 @@ export class Run {
       if (state.status === "completed" && templateOf(state.workflowType).completesProject) {
         statements.push(completeStudioProjectStatement(this.db, state.ownerId, state.projectId, this.now));
       }
+      // An ended run returns what is left of its quote's reservation (once: the ledger line is unique).
+      if (state.status === "completed" || state.status === "failed" || state.status === "cancelled")
+        statements.push(...returnReservationStatements(this.db, state.workflowId, this.now));
     }
     if (statements.length > 0) await runBatch(this.db, statements);
     if (key !== state.mirrored) {

@@ -10,6 +10,7 @@ import { generatedCharacterKey } from "../../media/storage-keys";
 import { drawFrame } from "../../renderer/client";
 import { putCharacterImage } from "../../studio/characters";
 import { readOptions } from "../options";
+import { chosenImage, generatePortrait } from "./generated-images";
 import {
   type FanoutStep,
   type ItemPage,
@@ -62,6 +63,8 @@ async function drawCharacter(ex: StepRun): Promise<StepResult> {
   if (ch.imageKey && (ch.source === "upload" || !options.regenerate_images)) {
     return { output: { skipped: "the character already has an image", character_id: ch.id }, statements: [] };
   }
+  const provider = chosenImage(workflow.providers);
+  if (provider) return generatePortrait(ex, ch, provider);
   const png = await drawFrame(ctx.env, {
     width: CARD.width,
     height: CARD.height,

@@ -7,6 +7,7 @@ import type { AppContext } from "../../context";
 import { fileUrl } from "../../media/urls";
 import { drawStoryboardImage, placeStoryboardImage } from "../../studio/storyboard-images";
 import { readOptions } from "../options";
+import { chosenImage, generateStoryboard } from "./generated-images";
 import {
   type FanoutStep,
   type ItemPage,
@@ -83,6 +84,8 @@ async function drawStoryboard(ex: StepRun): Promise<StepResult> {
   }
   const project = await findStudioProject(ctx.db, task.ownerId, sb.projectId);
   if (!project) throw new PermanentError("The project was deleted");
+  const provider = chosenImage(workflow.providers);
+  if (provider) return generateStoryboard(ex, sb, project.aspectRatio, provider);
   const style = options.style ?? "cinematic";
   const started = Date.now();
   const placed = await drawStoryboardImage(

@@ -16,6 +16,16 @@ import type { WorkflowOptions } from "../options";
 /** An error retrying cannot fix (no script, a deleted item): the task fails at once. */
 export class PermanentError extends Error {}
 
+/** An error the same call may overcome later (a provider's 429 or 5xx): retried after `delaySeconds`. */
+export class RetryLater extends Error {
+  constructor(
+    message: string,
+    readonly delaySeconds: number,
+  ) {
+    super(message);
+  }
+}
+
 export interface StepResult {
   output: Record<string, unknown>;
   /** Statements that record the result; they run only if the task is still this executor's. */
@@ -28,6 +38,13 @@ export interface StepResult {
   keepOpen?: boolean;
   /** With keepOpen: the task's lease lasts until then, so nothing runs it again meanwhile. */
   keepOpenUntil?: number;
+  /**
+   * A provider's job is under way: the task stays processing and the same message comes back after
+   * `delaySeconds` to poll it (a wait is not a failed attempt).
+   */
+  wait?: { delaySeconds: number };
+  /** The task goes back to pending with this reason (the workflow paused before it could run). */
+  release?: string;
 }
 
 /**
