@@ -1,31 +1,9 @@
+import { PLATFORM_IDS, type PlatformId } from "../platform/platform-ids";
 import { ARK_BASE_URL } from "./image/ark-seedream";
 import { DASHSCOPE_BASE_URL } from "./tts/dashscope";
 import type { ProviderKind } from "./types";
 
-/**
- * The one table of platforms. Ids are lowercase and stable: they are the `platform` of the
- * automation API's platform accounts, whose credentials and daily quotas every call leases.
- *
- * Prices are ours, not the vendors': credits (1 credit = ¥1) per unit, stored as integer
- * hundredths like every amount in D1, chosen to cover a vendor's list price with a margin in
- * late 2026. They are defaults; `priceTable(overrides)` applies an operator's table.
- */
-export const PLATFORM_IDS = [
-  "dreamina",
-  "midjourney",
-  "runway",
-  "openai",
-  "openai_compatible",
-  "workers_ai",
-  "ark",
-  "fal",
-  "kling",
-  "minimax",
-  "vidu",
-  "dashscope",
-  "elevenlabs",
-] as const;
-export type PlatformId = (typeof PLATFORM_IDS)[number];
+export { PLATFORM_IDS, type PlatformId };
 
 /** What one unit of a model's price is. */
 export type PriceUnit = "llm_1k_tokens" | "image" | "tts_1k_chars" | "video_second";
@@ -64,6 +42,14 @@ export interface PlatformInfo {
 const key = (description: string) => ({ name: "api_key", required: true, description });
 const baseUrl = (description: string, required = false) => ({ name: "base_url", required, description });
 
+/**
+ * The one table of platforms, keyed by the ids of platform/platform-ids.ts: the `platform` of the
+ * automation API's platform accounts, whose credentials and daily quotas every call leases.
+ *
+ * Prices are ours, not the vendors': credits (1 credit = ¥1) per unit, stored as integer
+ * hundredths like every amount in D1, chosen to cover a vendor's list price with a margin in
+ * late 2026. They are defaults; `priceTable(overrides)` applies an operator's table.
+ */
 export const PLATFORMS: Record<PlatformId, PlatformInfo> = {
   dreamina: {
     id: "dreamina",

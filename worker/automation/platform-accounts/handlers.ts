@@ -1,7 +1,7 @@
 import * as accounts from "../../core/platform-accounts/accounts";
-import { PLATFORMS } from "../../db/schema/automation";
 import { contextOf, principalOf } from "../../platform/http/context";
 import { createRouter } from "../../platform/http/create-router";
+import { PLATFORM_IDS } from "../../platform/platform-ids";
 import { iso } from "../../platform/time";
 import { ok } from "../envelope";
 import * as routes from "./routes";
@@ -48,7 +48,7 @@ export const platformAccountsRouter = createRouter()
     );
     return ok(c, views.map(accountOut));
   })
-  .openapi(routes.platformsList, (c) => ok(c, [...PLATFORMS]))
+  .openapi(routes.platformsList, (c) => ok(c, [...PLATFORM_IDS]))
   .openapi(routes.getAccount, async (c) => {
     return ok(
       c,

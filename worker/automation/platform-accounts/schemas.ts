@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { PLATFORMS } from "../../db/schema/automation";
+import { PLATFORM_IDS } from "../../platform/platform-ids";
 import { JsonObject, Pagination } from "../common";
 
-const Platform = z.enum(PLATFORMS).openapi({ example: "dreamina" });
+const Platform = z.enum(PLATFORM_IDS).openapi({ example: "dreamina" });
 const Status = z.enum(["active", "inactive"]);
 const Credentials = z
   .record(z.string().min(1).max(100), z.string().max(4096))

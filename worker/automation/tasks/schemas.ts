@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { PLATFORMS, TASK_STATUSES } from "../../db/schema/automation";
+import { TASK_STATUSES } from "../../db/schema/automation";
+import { PLATFORM_IDS } from "../../platform/platform-ids";
 import { Id, JsonObject, Pagination } from "../common";
 
 const TaskType = z.string().trim().min(1).max(100).openapi({ example: "video_generation" });
@@ -51,7 +52,10 @@ export const ClaimSchema = z
     task_types: z.array(TaskType).min(1).max(50),
     lease_seconds: z.number().int().min(1).max(86_400).optional().openapi({ description: "Default 300" }),
     worker_id: z.string().min(1).max(100).optional(),
-    platform: z.enum(PLATFORMS).optional().openapi({ description: "Also lease an account of this platform" }),
+    platform: z
+      .enum(PLATFORM_IDS)
+      .optional()
+      .openapi({ description: "Also lease an account of this platform" }),
   })
   .strict()
   .openapi("ClaimRequest");

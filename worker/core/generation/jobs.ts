@@ -77,13 +77,13 @@ function moneyOf(call: { ownerId: number; workflowId: number | null; label: stri
   };
 }
 
-function providerDeps(ctx: AppContext, kind: GenKind): ProviderDeps {
+function providerDeps(ctx: AppContext): ProviderDeps {
   return {
     fetch: (input, init) => fetch(input, init),
-    now: () => Date.now(),
+    now: ctx.clock,
     ...(ctx.env.AI ? { ai: ctx.env.AI } : {}),
     allowPrivateBaseUrls: ctx.config.appEnv === "development",
-    timeoutMs: kind === "llm" ? 120_000 : 120_000,
+    timeoutMs: 120_000,
   };
 }
 
@@ -243,8 +243,8 @@ async function submit(
     ctx.db,
     job.id,
     ["reserved"],
-    { state: "submitting", submittedAt: Date.now() },
-    Date.now(),
+    { state: "submitting", submittedAt: ctx.clock() },
+    ctx.clock(),
   );
   if (!sending) return runGeneration(ctx, call);
   const adapter = adapterFor(call.platform, call.kind);
@@ -255,7 +255,7 @@ async function submit(
     started = await adapter.start(
       call.request as never,
       await credentialsOf(ctx, call, sending),
-      providerDeps(ctx, call.kind),
+      providerDeps(ctx),
     );
   } catch (err) {
     return providerFailure(ctx, call, sending, err, true);
@@ -265,8 +265,8 @@ async function submit(
     ctx.db,
     sending.id,
     ["submitting"],
-    { state: "pending", providerJobId: started.jobId, pollAt: Date.now() + started.pollAfterMs },
-    Date.now(),
+    { state: "pending", providerJobId: started.jobId, pollAt: ctx.clock() + started.pollAfterMs },
+    ctx.clock(),
   );
   if (!pending) return runGeneration(ctx, call);
   return { state: "wait", delaySeconds: pollDelay(started.pollAfterMs, 0) };
@@ -292,11 +292,7 @@ async function poll(
     return fail(ctx, call, job, "the provider's job cannot be polled", { release: false });
   let polled: Awaited<ReturnType<NonNullable<typeof adapter.poll>>>;
   try {
-    polled = await adapter.poll(
-      job.providerJobId,
-      await credentialsOf(ctx, call, job),
-      providerDeps(ctx, call.kind),
-    );
+    polled = await adapter.poll(job.providerJobId, await credentialsOf(ctx, call, job), providerDeps(ctx));
   } catch (err) {
     const e = err instanceof ProviderError ? err : null;
     // A poll that failed to ask is asked again later; the vendor's job goes on meanwhile.
@@ -308,8 +304,8 @@ async function poll(
       ctx.db,
       job.id,
       ["pending"],
-      { polls: job.polls + 1, pollAt: Date.now() + polled.pollAfterMs },
-      Date.now(),
+      { polls: job.polls + 1, pollAt: ctx.clock() + polled.pollAfterMs },
+      ctx.clock(),
     );
     return { state: "wait", delaySeconds: pollDelay(polled.pollAfterMs, job.polls + 1) };
   }
@@ -341,8 +337,8 @@ async function finish(
     ctx.db,
     job.id,
     ["submitting", "pending"],
-    { state: "succeeded", result: stored, finishedAt: Date.now() },
-    Date.now(),
+    { state: "succeeded", result: stored, finishedAt: ctx.clock() },
+    ctx.clock(),
   );
   if (!moved) return runGeneration(ctx, call);
   return done(ctx, call, moved);

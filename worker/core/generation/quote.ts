@@ -48,23 +48,12 @@ const scriptTextOf = (p: { script: string | null; description: string | null }) 
   p.script?.trim() || p.description?.trim() || "";
 
 function imageLine(step: string, choice: ProviderChoice, items: number, external: boolean): QuoteLine {
-  if (external)
+  // External workers and the built-in cards cost nothing: the line says who draws, at 0.
+  if (external || choice.platform === "builtin")
     return {
       step,
       kind: "image",
-      provider: "external",
-      model: null,
-      unit: "image",
-      items,
-      takes: 1,
-      unit_price: 0,
-      amount: 0,
-    };
-  if (choice.platform === "builtin")
-    return {
-      step,
-      kind: "image",
-      provider: "builtin",
+      provider: external ? "external" : "builtin",
       model: null,
       unit: "image",
       items,

@@ -27,6 +27,11 @@ export async function putCharacterImage(
   image: ImageInput,
 ): Promise<CharacterImage> {
   await ctx.env.BUCKET.put(key, image.bytes, { httpMetadata: { contentType: image.contentType } });
+  return describeCharacterImage(ctx, key, image);
+}
+
+/** The character row's image fields for a checked image stored under `key`. */
+export function describeCharacterImage(ctx: AppContext, key: string, image: ImageInput): CharacterImage {
   return {
     imageKey: key,
     imageContentType: image.contentType,

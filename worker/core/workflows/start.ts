@@ -21,6 +21,14 @@ import type { Generator, WorkflowOptions } from "./options";
 import { workflowRun } from "./run-stub";
 import { stepOf, templateOf } from "./steps";
 
+/** What a start and its estimate both take: the body of POST /workflows. */
+interface WorkflowStart {
+  project_id: string;
+  workflow_type: WorkflowType;
+  generator?: Generator | undefined;
+  options?: WorkflowOptions | undefined;
+}
+
 /**
  * Starting a studio workflow: the workflow row, then in one batch its pipeline project
  * with one task per step of the template (each depending on the one before), the link between them
@@ -29,11 +37,7 @@ import { stepOf, templateOf } from "./steps";
 export async function startWorkflow(
   ctx: AppContext,
   ownerId: number,
-  input: {
-    project_id: string;
-    workflow_type: WorkflowType;
-    generator?: Generator | undefined;
-    options?: WorkflowOptions | undefined;
+  input: WorkflowStart & {
     /** A quote of POST /workflows/estimate: the start is refused if the quote changed since. */
     quote_id?: string | undefined;
   },
@@ -152,16 +156,7 @@ export function listOwnWorkflows(
 }
 
 /** `POST /workflows/estimate`: the quote of a start with the same body, without starting anything. */
-export async function estimateWorkflow(
-  ctx: AppContext,
-  ownerId: number,
-  input: {
-    project_id: string;
-    workflow_type: WorkflowType;
-    generator?: Generator | undefined;
-    options?: WorkflowOptions | undefined;
-  },
-) {
+export async function estimateWorkflow(ctx: AppContext, ownerId: number, input: WorkflowStart) {
   const { steps } = templateOf(input.workflow_type);
   return quoteWorkflow(ctx, ownerId, { ...input, steps });
 }

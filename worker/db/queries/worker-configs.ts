@@ -37,6 +37,17 @@ export async function findWorkerConfig(db: Database, ownerId: number, id: number
  * (its `worker_type`), if any.
  */
 export async function findN8nWebhookUrl(db: Database, ownerId: number, flow: string) {
+  const url = (await topActiveConfigData(db, ownerId, "n8n_workflow", flow))?.webhook_url;
+  return typeof url === "string" && url ? url : null;
+}
+
+/** The config_data of the owner's highest-priority active config of a type (and worker type). */
+async function topActiveConfigData(
+  db: Database,
+  ownerId: number,
+  configType: WorkerConfigRow["configType"],
+  workerType?: string,
+) {
   const [config] = await db
     .select({ data: workerConfigs.configData })
     .from(workerConfigs)
@@ -44,14 +55,13 @@ export async function findN8nWebhookUrl(db: Database, ownerId: number, flow: str
       and(
         eq(workerConfigs.ownerId, ownerId),
         eq(workerConfigs.isActive, true),
-        eq(workerConfigs.configType, "n8n_workflow"),
-        eq(workerConfigs.workerType, flow),
+        eq(workerConfigs.configType, configType),
+        workerType === undefined ? undefined : eq(workerConfigs.workerType, workerType),
       ),
     )
     .orderBy(desc(workerConfigs.priority), desc(workerConfigs.id))
     .limit(1);
-  const url = config?.data.webhook_url;
-  return typeof url === "string" && url ? url : null;
+  return config?.data;
 }
 
 /** Highest priority first: configs are ordered by their priority. */
@@ -145,18 +155,6 @@ export async function findTaskConfigs(db: Database, ownerId: number, taskId: num
 }
 
 /** The config_data of the owner's highest-priority active `generation` config (provider defaults). */
-export async function findGenerationDefaults(db: Database, ownerId: number) {
-  const [config] = await db
-    .select({ data: workerConfigs.configData })
-    .from(workerConfigs)
-    .where(
-      and(
-        eq(workerConfigs.ownerId, ownerId),
-        eq(workerConfigs.isActive, true),
-        eq(workerConfigs.configType, "generation"),
-      ),
-    )
-    .orderBy(desc(workerConfigs.priority), desc(workerConfigs.id))
-    .limit(1);
-  return config?.data;
+export function findGenerationDefaults(db: Database, ownerId: number) {
+  return topActiveConfigData(db, ownerId, "generation");
 }

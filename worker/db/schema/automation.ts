@@ -198,27 +198,6 @@ export const inspirations = sqliteTable(
   ],
 );
 
-/**
- * Platforms of platform accounts: the automation API's documented three first, then the provider
- * registry's (worker/providers/platforms.ts; a test keeps the two lists equal — db/ may not import
- * providers/).
- */
-export const PLATFORMS = [
-  "dreamina",
-  "midjourney",
-  "runway",
-  "openai",
-  "openai_compatible",
-  "workers_ai",
-  "ark",
-  "fal",
-  "kling",
-  "minimax",
-  "vidu",
-  "dashscope",
-  "elevenlabs",
-] as const;
-
 export const platformAccounts = sqliteTable(
   "platform_accounts",
   {

@@ -17,8 +17,8 @@ import {
   storyboardPrompt,
 } from "../../generation/images";
 import { type GenerationOutcome, runGeneration } from "../../generation/jobs";
-import { consistencyModelId } from "../../media/image-input";
 import { generatedCharacterKey, storyboardImageKey } from "../../media/storage-keys";
+import { describeCharacterImage } from "../../studio/characters";
 import { readOptions } from "../options";
 import { workflowRun } from "../run-stub";
 import { PermanentError, RetryLater, type StepResult, type StepRun } from "./types";
@@ -205,22 +205,7 @@ export async function generatePortrait(ex: StepRun, ch: CharacterRow, choice: Ch
     output: { character_id: ch.id, image_key: stored.key, provider: choice.platform, model: choice.model },
     statements: [
       ...outcome.settle,
-      setGeneratedImageStatement(
-        ctx.db,
-        ch.id,
-        {
-          imageKey: stored.key,
-          imageContentType: image.contentType,
-          imageWidth: image.width,
-          imageHeight: image.height,
-          imageBytes: image.bytes.byteLength,
-          signature: image.signature,
-          consistencyModelId: consistencyModelId(image.signature),
-          signatureComputedAt: ctx.now,
-          signatureProcessingMs: 0,
-        },
-        Date.now(),
-      ),
+      setGeneratedImageStatement(ctx.db, ch.id, describeCharacterImage(ctx, stored.key, image), ctx.clock()),
     ],
     obsoleteKeys: ch.imageKey && ch.imageKey !== stored.key ? [ch.imageKey] : [],
   };
