@@ -7,10 +7,11 @@ import type { WorkflowType } from "../../db/schema/studio";
 import { notFound } from "../../platform/errors";
 import { stableJson } from "../../providers";
 import type { AppContext } from "../context";
-import { exportCost } from "../exports/pricing";
 import { parseScript } from "../studio/script-parser";
 import type { WorkflowOptions } from "../workflows/options";
-import { type Choices, chooseProviders, type ProviderChoice } from "./choice";
+import { stepOf } from "../workflows/steps";
+import type { QuoteFacts, QuoteLine } from "../workflows/steps/types";
+import { type Choices, chooseProviders } from "./choice";
 
 /**
  * The quote of a workflow before it runs: per step, its items × the unit price of the step's
@@ -20,19 +21,6 @@ import { type Choices, chooseProviders, type ProviderChoice } from "./choice";
  * generation lines; the export reserves its own line when its step starts, as every export does.
  * `quote_id` names the quote's content: a start that carries it is refused if the quote changed.
  */
-export interface QuoteLine {
-  step: string;
-  kind: "llm" | "image" | "export";
-  provider: ProviderChoice["platform"] | "external";
-  model: string | null;
-  unit: string;
-  items: number;
-  takes: number;
-  /** Hundredths of a credit. */
-  unit_price: number;
-  amount: number;
-}
-
 export interface Quote {
   quote_id: string;
   lines: QuoteLine[];
@@ -46,35 +34,6 @@ export interface Quote {
 
 const scriptTextOf = (p: { script: string | null; description: string | null }) =>
   p.script?.trim() || p.description?.trim() || "";
-
-function imageLine(step: string, choice: ProviderChoice, items: number, external: boolean): QuoteLine {
-  // External workers and the built-in cards cost nothing: the line says who draws, at 0.
-  if (external || choice.platform === "builtin")
-    return {
-      step,
-      kind: "image",
-      provider: external ? "external" : "builtin",
-      model: null,
-      unit: "image",
-      items,
-      takes: 1,
-      unit_price: 0,
-      amount: 0,
-    };
-  const takes = step === "storyboard_generation" ? choice.takes : 1;
-  const unit = choice.price.hundredths;
-  return {
-    step,
-    kind: "image",
-    provider: choice.platform,
-    model: choice.model,
-    unit: "image",
-    items,
-    takes,
-    unit_price: unit,
-    amount: items * takes * unit,
-  };
-}
 
 export async function quoteWorkflow(
   ctx: AppContext,
@@ -115,39 +74,15 @@ export async function quoteWorkflow(
     boards.filter((b) => !b.imageKey || (regenerate && b.imageSource !== "upload")).length + newBoards.length;
   const seconds = videoLength([...boards.map((b) => b.duration), ...newBoards.map((s) => s.duration)]);
 
-  const lines: QuoteLine[] = [];
-  for (const step of input.steps) {
-    if (step === "script_parsing")
-      // The offline parser: the LLM breakdown is priced here once its step calls it (docs/generation.md).
-      lines.push({
-        step,
-        kind: "llm",
-        provider: "builtin",
-        model: null,
-        unit: "script",
-        items: 1,
-        takes: 1,
-        unit_price: 0,
-        amount: 0,
-      });
-    else if (step === "character_generation") lines.push(imageLine(step, choices.image, charItems, external));
-    else if (step === "storyboard_generation")
-      lines.push(imageLine(step, choices.image, boardItems, external));
-    else if (step === "video_rendering") {
-      const amount = exportCost(options.resolution ?? "720p", seconds);
-      lines.push({
-        step,
-        kind: "export",
-        provider: "builtin",
-        model: null,
-        unit: "export",
-        items: 1,
-        takes: 1,
-        unit_price: amount,
-        amount,
-      });
-    }
-  }
+  const facts: QuoteFacts = {
+    choices,
+    external,
+    options,
+    characterItems: charItems,
+    storyboardItems: boardItems,
+    videoSeconds: seconds,
+  };
+  const lines = input.steps.flatMap((step) => stepOf(step)?.quote?.(facts) ?? []);
   const generation = lines.filter((l) => l.kind !== "export").reduce((n, l) => n + l.amount, 0);
   const exportPart = lines.filter((l) => l.kind === "export").reduce((n, l) => n + l.amount, 0);
   const content = {

@@ -4,7 +4,6 @@ import {
   type WorkflowSnapshot,
 } from "../../../contracts/workflow-run";
 import type { AppContext } from "../../core/context";
-import { readChoices } from "../../core/generation/choice";
 import type { Generator } from "../../core/workflows/options";
 import { workflowRun } from "../../core/workflows/run-stub";
 import {
@@ -13,7 +12,7 @@ import {
   listOwnWorkflows,
   startWorkflow,
 } from "../../core/workflows/start";
-import type { StepName } from "../../core/workflows/steps";
+import { type StepName, stepProvider } from "../../core/workflows/steps";
 import type { WorkflowRow } from "../../db/queries/workflows";
 import { AppError } from "../../platform/errors";
 import { contextOf, principalOf } from "../../platform/http/context";
@@ -51,20 +50,6 @@ export async function viaRun<T>(call: () => Promise<T>): Promise<T> {
 }
 
 const credits = (hundredths: number) => Math.round(hundredths) / 100;
-
-/** The provider a step used: the workflow's choice for its kind (decided at the start). */
-function stepProvider(w: WorkflowRow, step: string) {
-  const choices = readChoices(w.providers);
-  if (step === "character_generation" || step === "storyboard_generation") {
-    if (w.generator === "external")
-      return { platform: "external", model: null, source: "generator" as const };
-    const c = choices.image;
-    return { platform: c.platform, model: c.model, source: c.source };
-  }
-  // script_parsing runs the offline parser until the LLM breakdown is wired (docs/generation.md);
-  // video_rendering is the renderer.
-  return { platform: "builtin", model: null, source: "builtin" as const };
-}
 
 function detailOut(s: WorkflowSnapshot, w: WorkflowRow) {
   const total = typeof w.quote?.total === "number" ? w.quote.total : 0;

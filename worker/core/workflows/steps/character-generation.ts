@@ -10,7 +10,7 @@ import { generatedCharacterKey } from "../../media/storage-keys";
 import { drawFrame } from "../../renderer/client";
 import { putCharacterImage } from "../../studio/characters";
 import { readOptions } from "../options";
-import { chosenImage, generatePortrait } from "./generated-images";
+import { chosenImage, generatePortrait, imageQuoteLine } from "./generated-images";
 import {
   type FanoutStep,
   type ItemPage,
@@ -90,6 +90,8 @@ export const characterGeneration = {
   kind: "fanout",
   noun: "character",
   plural: "characters",
+  generates: "image",
+  quote: (f) => imageQuoteLine("character_generation", f.choices.image, f.characterItems, f.external, 1),
   progressMessage: (c) => `Generating character ${Math.min(c.completed + c.processing, c.total)}/${c.total}`,
   items: {
     taskType: "character_image",

@@ -21,7 +21,7 @@ import { generatedCharacterKey, storyboardImageKey } from "../../media/storage-k
 import { describeCharacterImage } from "../../studio/characters";
 import { readOptions } from "../options";
 import { workflowRun } from "../run-stub";
-import { PermanentError, RetryLater, type StepResult, type StepRun } from "./types";
+import { PermanentError, type QuoteLine, RetryLater, type StepResult, type StepRun } from "./types";
 
 /**
  * The image steps with a provider (core/generation/): a durable, quota-leased, priced call per
@@ -215,4 +215,41 @@ export async function generatePortrait(ex: StepRun, ch: CharacterRow, choice: Ch
 export function chosenImage(providers: unknown): Chosen | null {
   const image = (providers as { image?: ProviderChoice } | null)?.image;
   return image && image.platform !== "builtin" ? (image as Chosen) : null;
+}
+
+/**
+ * The quote line of an image step: its items × the chosen model's price × takes. External workers
+ * and the built-in cards cost nothing; the line still says who draws.
+ */
+export function imageQuoteLine(
+  step: string,
+  choice: ProviderChoice,
+  items: number,
+  external: boolean,
+  takes: number,
+): QuoteLine {
+  if (external || choice.platform === "builtin")
+    return {
+      step,
+      kind: "image",
+      provider: external ? "external" : "builtin",
+      model: null,
+      unit: "image",
+      items,
+      takes: 1,
+      unit_price: 0,
+      amount: 0,
+    };
+  const unit = choice.price.hundredths;
+  return {
+    step,
+    kind: "image",
+    provider: choice.platform,
+    model: choice.model,
+    unit: "image",
+    items,
+    takes,
+    unit_price: unit,
+    amount: items * takes * unit,
+  };
 }

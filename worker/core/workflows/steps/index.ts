@@ -1,4 +1,6 @@
+import type { WorkflowRow } from "../../../db/queries/workflows";
 import type { WorkflowType } from "../../../db/schema/studio";
+import { readChoices } from "../../generation/choice";
 import { characterGeneration } from "./character-generation";
 import { scriptParsing } from "./script-parsing";
 import { storyboardGeneration } from "./storyboard-generation";
@@ -45,6 +47,20 @@ export function templateOf(type: WorkflowType): Template {
 
 export function stepOf(name: string | null | undefined): StepDefinition | undefined {
   return name ? registry.get(name) : undefined;
+}
+
+/**
+ * The provider a step of this workflow used: the workflow's choice (made at its start) for the kind
+ * the step generates; an external worker for image steps of an external workflow; otherwise the
+ * built-in (the renderer, and the offline parser until the LLM breakdown is wired).
+ */
+export function stepProvider(w: Pick<WorkflowRow, "generator" | "providers">, step: string) {
+  const kind = stepOf(step)?.generates;
+  if (!kind) return { platform: "builtin", model: null, source: "builtin" as const };
+  if (kind === "image" && w.generator === "external")
+    return { platform: "external", model: null, source: "generator" as const };
+  const c = readChoices(w.providers)[kind];
+  return { platform: c.platform, model: c.model, source: c.source };
 }
 
 /** What the run's state machine reads of the registered steps. */

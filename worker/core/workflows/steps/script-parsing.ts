@@ -95,6 +95,19 @@ export const scriptParsing = {
   kind: "single",
   noun: "script",
   plural: "scripts",
+  // The offline parser, at no cost: the LLM breakdown is priced here once this step calls it
+  // (docs/generation.md); until then the step names the built-in as its provider.
+  quote: () => ({
+    step: "script_parsing",
+    kind: "llm",
+    provider: "builtin",
+    model: null,
+    unit: "script",
+    items: 1,
+    takes: 1,
+    unit_price: 0,
+    amount: 0,
+  }),
   check: async (_ctx, _ownerId, project) => assertParsable(scriptTextOf(project)),
   run: parseScriptStep,
 } as const satisfies SingleStep<"script_parsing">;

@@ -7,7 +7,7 @@ import type { AppContext } from "../../context";
 import { fileUrl } from "../../media/urls";
 import { drawStoryboardImage, placeStoryboardImage } from "../../studio/storyboard-images";
 import { readOptions } from "../options";
-import { chosenImage, generateStoryboard } from "./generated-images";
+import { chosenImage, generateStoryboard, imageQuoteLine } from "./generated-images";
 import {
   type FanoutStep,
   type ItemPage,
@@ -125,6 +125,16 @@ export const storyboardGeneration = {
   kind: "fanout",
   noun: "storyboard",
   plural: "storyboards",
+  generates: "image",
+  // Takes are drawn for storyboards only: a character's portrait is one image.
+  quote: (f) =>
+    imageQuoteLine(
+      "storyboard_generation",
+      f.choices.image,
+      f.storyboardItems,
+      f.external,
+      f.choices.image.platform === "builtin" ? 1 : f.choices.image.takes,
+    ),
   progressMessage: (c) => `Generating storyboard ${Math.min(c.completed + c.processing, c.total)}/${c.total}`,
   items: {
     taskType: "storyboard_image",

@@ -4,6 +4,7 @@ import type { TaskRow } from "../../../db/queries/tasks";
 import type { ClaimedTask } from "../../../db/queries/workflow-tasks";
 import type { WorkflowRow } from "../../../db/queries/workflows";
 import type { AppContext } from "../../context";
+import type { Choices, GenKind, ProviderChoice } from "../../generation/choice";
 import type { WorkflowOptions } from "../options";
 
 /**
@@ -100,7 +101,35 @@ export interface ItemPage {
   exhausted: boolean;
 }
 
-/** What every step has: how its progress reads, and what it refuses up front. */
+/**
+ * What a workflow's quote knows before the run, counted as the run will count its items: the
+ * providers chosen for it, and the characters, storyboards and video seconds it will make.
+ */
+export interface QuoteFacts {
+  choices: Choices;
+  /** An external worker draws the images: nothing is generated here. */
+  external: boolean;
+  options: WorkflowOptions;
+  characterItems: number;
+  storyboardItems: number;
+  videoSeconds: number;
+}
+
+/** One line of a quote: a step's items × its provider's unit price (× takes), in hundredths. */
+export interface QuoteLine {
+  step: string;
+  kind: "llm" | "image" | "export";
+  provider: ProviderChoice["platform"] | "external";
+  model: string | null;
+  unit: string;
+  items: number;
+  takes: number;
+  /** Hundredths of a credit. */
+  unit_price: number;
+  amount: number;
+}
+
+/** What every step has: how its progress reads, what it costs, and what it refuses up front. */
 interface StepBase<Name extends string> {
   name: Name;
   /** What one item is called in progress messages, singular and plural. */
@@ -111,12 +140,10 @@ interface StepBase<Name extends string> {
    * A step with outside progress (a render) starts at 0 so its first real report never goes back.
    */
   progressGuess?: number;
-  /**
-   * Credits (in hundredths) the step costs a run with these options. Nothing reads it yet: the
-   * quote of a whole workflow comes with the provider-backed steps; the export's own price is
-   * charged by the export, as before.
-   */
-  cost?(options: WorkflowOptions, videoSeconds: number): number;
+  /** The provider kind the step generates with: the workflow's choice for it is the step's provider. */
+  generates?: GenKind;
+  /** The step's line of a workflow's quote; a step without one costs nothing and is not listed. */
+  quote?(facts: QuoteFacts): QuoteLine;
   /**
    * Refuses a workflow at its start (throws an AppError) when the step could never run on this
    * project; `first`: no step runs before it.

@@ -54,6 +54,21 @@ export const videoRendering = {
   noun: "video",
   plural: "videos",
   progressGuess: 0,
+  // The export's price: the export reserves and charges it itself when this step starts it.
+  quote: (f) => {
+    const amount = exportCost(f.options.resolution ?? "720p", f.videoSeconds);
+    return {
+      step: "video_rendering",
+      kind: "export",
+      provider: "builtin",
+      model: null,
+      unit: "export",
+      items: 1,
+      takes: 1,
+      unit_price: amount,
+      amount,
+    };
+  },
   // As a workflow's first step, nothing before it makes storyboards: there must be some already.
   async check(ctx, ownerId, project, { first }) {
     if (first && (await listProjectStoryboards(ctx.db, ownerId, project.id)).length === 0) {
@@ -62,6 +77,5 @@ export const videoRendering = {
       );
     }
   },
-  cost: (options, videoSeconds) => exportCost(options.resolution ?? "720p", videoSeconds),
   run: startRenderStep,
 } as const satisfies SingleStep<"video_rendering">;
