@@ -201,9 +201,9 @@ async function credentialsOf(
   return Object.fromEntries(Object.entries(opened).map(([k, v]) => [k, String(v)]));
 }
 
-async function submit(
+async function submit<K extends GenKind>(
   ctx: AppContext,
-  call: GenerationCall<GenKind>,
+  call: GenerationCall<K>,
   recorded: GenerationJobRow,
 ): Promise<GenerationOutcome> {
   let job = recorded;
@@ -252,15 +252,11 @@ async function submit(
     return fail(ctx, call, sending, `${call.platform} offers no ${call.kind} generation`, { release: true });
   let started: Awaited<ReturnType<typeof adapter.start>>;
   try {
-    started = await adapter.start(
-      call.request as never,
-      await credentialsOf(ctx, call, sending),
-      providerDeps(ctx),
-    );
+    started = await adapter.start(call.request, await credentialsOf(ctx, call, sending), providerDeps(ctx));
   } catch (err) {
     return providerFailure(ctx, call, sending, err, true);
   }
-  if (started.state === "done") return finish(ctx, call, sending, started.result as ResultOf[GenKind]);
+  if (started.state === "done") return finish(ctx, call, sending, started.result);
   const pending = await moveJob(
     ctx.db,
     sending.id,
@@ -282,9 +278,9 @@ function pollDelay(hintMs: number, polls: number): number {
   );
 }
 
-async function poll(
+async function poll<K extends GenKind>(
   ctx: AppContext,
-  call: GenerationCall<GenKind>,
+  call: GenerationCall<K>,
   job: GenerationJobRow,
 ): Promise<GenerationOutcome> {
   const adapter = adapterFor(call.platform, call.kind);
@@ -314,18 +310,18 @@ async function poll(
       release: false,
       code: polled.error.code,
     });
-  return finish(ctx, call, job, polled.result as ResultOf[GenKind]);
+  return finish(ctx, call, job, polled.result);
 }
 
-async function finish(
+async function finish<K extends GenKind>(
   ctx: AppContext,
-  call: GenerationCall<GenKind>,
+  call: GenerationCall<K>,
   job: GenerationJobRow,
-  result: ResultOf[GenKind],
+  result: ResultOf[K],
 ): Promise<GenerationOutcome> {
   let stored: unknown;
   try {
-    stored = await call.store(result as never, job);
+    stored = await call.store(result, job);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     return fail(ctx, call, job, `the result was refused: ${reason}`, {
