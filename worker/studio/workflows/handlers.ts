@@ -3,6 +3,7 @@ import {
   liveStreamRequest,
   type WorkflowSnapshot,
 } from "../../../contracts/workflow-run";
+import { fromHundredths } from "../../core/billing/tiers";
 import type { AppContext } from "../../core/context";
 import type { Generator } from "../../core/workflows/options";
 import { workflowRun } from "../../core/workflows/run-stub";
@@ -49,8 +50,6 @@ export async function viaRun<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-const credits = (hundredths: number) => Math.round(hundredths) / 100;
-
 function detailOut(s: WorkflowSnapshot, w: WorkflowRow) {
   const total = typeof w.quote?.total === "number" ? w.quote.total : 0;
   return {
@@ -61,9 +60,9 @@ function detailOut(s: WorkflowSnapshot, w: WorkflowRow) {
     current_step: s.current_step as StepName | null,
     steps: s.steps.map((st) => ({ ...st, name: st.name as StepName, provider: stepProvider(w, st.name) })),
     credits: {
-      quoted: credits(total),
-      reserved: credits(w.creditsReserved),
-      charged: credits(w.creditsCharged),
+      quoted: fromHundredths(total),
+      reserved: fromHundredths(w.creditsReserved),
+      charged: fromHundredths(w.creditsCharged),
     },
   };
 }
@@ -94,12 +93,12 @@ export const workflowsRouter = createRouter()
         lines: q.lines.map((l) => ({
           ...l,
           step: l.step as StepName,
-          unit_price: credits(l.unit_price),
-          amount: credits(l.amount),
+          unit_price: fromHundredths(l.unit_price),
+          amount: fromHundredths(l.amount),
         })),
-        generation: credits(q.generation),
-        export: credits(q.export),
-        total: credits(q.total),
+        generation: fromHundredths(q.generation),
+        export: fromHundredths(q.export),
+        total: fromHundredths(q.total),
       },
       200,
     );
